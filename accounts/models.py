@@ -1,0 +1,120 @@
+"""Organisations and the people who sign in to Homeward."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Organisation(models.Model):
+    """An NGO. Every case and every staff account belongs to exactly one."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(_("short code"), max_length=20, unique=True)
+    country = CountryField(_("country of operation"))
+    # ISO weekday numbers (Monday=1 ... Sunday=7) that are not working days.
+    weekend_days = models.JSONField(_("weekend days"), default=list)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.weekend_days and self._state.adding:
+            self.weekend_days = [6, 7]
+        super().save(*args, **kwargs)
+
+    def is_working_day(self, day: datetime.date, holidays=None) -> bool:
+        if day.isoweekday() in self.weekend_days:
+            return False
+        if holidays is None:
+            holidays = set(self.holidays.values_list("date", flat=True))
+        return day not in holidays
+
+
+class Holiday(models.Model):
+    """A day the organisation does not work; escalation deadlines skip it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "date"], name="one_holiday_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    LIAISON = "liaison", _("Embassy liaison")
+    DATA_OFFICER = "data_officer", _("Data officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+STAFF_ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.DATA_OFFICER, Role.ADMINISTRATOR]
+
+
+class User(AbstractUser):
+    """A person who signs in. Staff belong to an organisation; liaisons to none."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    # A liaison speaks for one or more countries' embassies or consulates.
+    liaison_countries = CountryField(_("countries represented"), multiple=True, blank=True)
+    access_expires_on = models.DateField(_("access expires on"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="liaison", organisation__isnull=True, access_expires_on__isnull=False)
+                    | (~Q(role="liaison") & Q(organisation__isnull=False))
+                    | Q(is_superuser=True, role="")
+                ),
+                name="role_matches_organisation",
+                violation_error_message=_(
+                    "Liaisons belong to no organisation and need an expiry date; "
+                    "every other role belongs to an organisation."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    @property
+    def is_liaison(self):
+        return self.role == Role.LIAISON
+
+    def liaison_access_expired(self, today=None) -> bool:
+        if not self.is_liaison:
+            return False
+        today = today or timezone.localdate()
+        return self.access_expires_on is None or self.access_expires_on < today

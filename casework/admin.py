@@ -1,0 +1,84 @@
+"""Django admin for superusers: every model, never a decrypted secret in a list."""
+
+from django.contrib import admin
+
+from casework import models
+from casework.crypto import EncryptedTextField
+
+
+def _superuser_only(request):
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superuser_only
+admin.site.site_header = "Homeward administration"
+
+
+class NoSecretsAdmin(admin.ModelAdmin):
+    """Encrypted fields are left out of lists, searches and forms."""
+
+    def get_exclude(self, request, obj=None):
+        encrypted = [f.name for f in self.model._meta.fields if isinstance(f, EncryptedTextField)]
+        return [*(super().get_exclude(request, obj) or []), *encrypted]
+
+
+@admin.register(models.Person)
+class PersonAdmin(NoSecretsAdmin):
+    list_display = ["id", "organisation", "sex", "birth_year", "created_at"]
+    list_filter = ["organisation", "sex"]
+
+
+@admin.register(models.Case)
+class CaseAdmin(NoSecretsAdmin):
+    list_display = ["reference", "organisation", "status", "situation", "risk", "last_activity_at"]
+    list_filter = ["organisation", "status", "situation", "risk"]
+    search_fields = ["reference"]
+    raw_id_fields = ["person", "assigned_to", "collaborators"]
+
+
+@admin.register(models.Task)
+class TaskAdmin(NoSecretsAdmin):
+    list_display = ["id", "case", "kind", "status", "due_at", "assignee"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["case", "assignee", "created_by"]
+
+
+@admin.register(models.EmbassyRequest)
+class EmbassyRequestAdmin(NoSecretsAdmin):
+    list_display = ["id", "case", "country", "kind", "status", "due_at"]
+    list_filter = ["status", "kind", "country"]
+    raw_id_fields = ["case", "created_by"]
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(NoSecretsAdmin):
+    list_display = ["id", "recipient", "kind", "created_at", "read_at", "email_status"]
+    list_filter = ["kind", "email_status"]
+    raw_id_fields = ["recipient", "case"]
+
+
+for model, columns in [
+    (models.Nationality, ["id", "person", "country"]),
+    (models.Alias, ["id", "person"]),
+    (models.IdentityDocument, ["id", "person", "doc_type", "issuing_country", "status"]),
+    (models.Recruitment, ["id", "case", "method", "platform", "recruited_in"]),
+    (models.ControlMeans, ["id", "recruitment", "means"]),
+    (models.Contact, ["id", "case", "kind", "country", "safe_to_contact"]),
+    (models.Consent, ["id", "case", "scope", "country", "status", "given_at", "withdrawn_at"]),
+    (models.Note, ["id", "case", "kind", "confidentiality", "occurred_at"]),
+    (models.EmbassyMessage, ["id", "request", "from_embassy", "created_at"]),
+    (models.Document, ["id", "case", "kind", "content_type", "size", "uploaded_at"]),
+]:
+    admin.site.register(
+        model,
+        type(
+            f"{model.__name__}Admin",
+            (NoSecretsAdmin,),
+            {
+                "list_display": columns,
+                "raw_id_fields": [
+                    f.name for f in model._meta.fields if f.is_relation and f.many_to_one
+                ],
+            },
+        ),
+    )

@@ -1,0 +1,566 @@
+"""The domain of SPEC section 2: persons, their cases and everything hanging off a case."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from accounts.models import Organisation
+from casework.crypto import EncryptedTextField
+from casework.vocabularies import (
+    AttachmentKind,
+    CaptureKind,
+    CaseStatus,
+    ClosureReason,
+    Confidentiality,
+    ConsentMethod,
+    ConsentScope,
+    ConsentStatus,
+    ContactKind,
+    DocumentStatus,
+    DocumentType,
+    EmbassyRequestKind,
+    EmbassyRequestStatus,
+    MeansOfControl,
+    NoteKind,
+    Platform,
+    PromisedJob,
+    RecruitmentMethod,
+    RiskLevel,
+    Sex,
+    Situation,
+    TaskKind,
+    TaskStatus,
+    UnitType,
+)
+
+# Crockford's base32 without I, L, O, U: unambiguous when read out over a phone line.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference(rng=secrets) -> str:
+    """An opaque case reference, e.g. HW-7K3M-9QXD: random, never derived from the person."""
+    chars = "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"HW-{chars[:4]}-{chars[4:]}"
+
+
+class Person(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="persons")
+    given_name = models.CharField(_("given names (Latin script)"), max_length=200)
+    family_name = models.CharField(_("family name (Latin script)"), max_length=200, blank=True)
+    native_name = models.CharField(_("name in the person's own script"), max_length=300, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year (known or estimated)"), null=True, blank=True
+    )
+    birth_year_estimated = models.BooleanField(_("birth year is an estimate"), default=False)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    place_of_origin = models.CharField(_("place of origin"), max_length=200, blank=True)
+    region_of_origin = models.CharField(
+        _("region or province of origin"), max_length=200, blank=True
+    )
+    vulnerabilities = models.JSONField(_("vulnerabilities"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__range=(1900, 2100)),
+                name="person_birth_year_plausible",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "family_name", "given_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        if self.date_of_birth:
+            self.birth_year = self.date_of_birth.year
+            self.birth_year_estimated = False
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self):
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+
+class Nationality(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="nationalities")
+    country = CountryField(_("country"))
+
+    class Meta:
+        verbose_name = _("nationality")
+        verbose_name_plural = _("nationalities")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "country"], name="one_row_per_nationality")
+        ]
+        indexes = [models.Index(fields=["country", "person"])]
+
+    def __str__(self):
+        return str(self.country.name)
+
+
+class Alias(models.Model):
+    """Another spelling or name: transliterations differ between documents and families."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("name"), max_length=300)
+    source = models.CharField(_("where this spelling comes from"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [models.UniqueConstraint(fields=["person", "name"], name="one_row_per_alias")]
+
+    def __str__(self):
+        return self.name
+
+
+class IdentityDocument(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identity_documents")
+    doc_type = models.CharField(_("type"), max_length=30, choices=DocumentType.choices)
+    number = EncryptedTextField(_("number"), blank=True)
+    issuing_country = CountryField(_("issuing country"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.UNKNOWN
+    )
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+
+    def __str__(self):
+        return f"{self.get_doc_type_display()} ({self.get_status_display()})"
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=CaseStatus.CLOSED)
+
+
+class Case(models.Model):
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_reference, editable=False
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned caseworker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collaborators"),
+        blank=True,
+        related_name="collaborating_cases",
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.NEW
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=30, choices=ClosureReason.choices, blank=True
+    )
+    situation = models.CharField(
+        _("current situation"), max_length=30, choices=Situation.choices, default=Situation.UNKNOWN
+    )
+    situation_country = CountryField(_("country of current situation"), blank=True)
+    situation_region = models.CharField(_("oblast or region"), max_length=200, blank=True)
+    situation_place = models.CharField(_("place"), max_length=200, blank=True)
+    situation_date = models.DateField(_("situation as of"), null=True, blank=True)
+    risk = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
+    do_not_contact_family = models.BooleanField(_("do not contact family"), default=False)
+    do_not_share_with_embassy = models.BooleanField(_("do not share with embassy"), default=False)
+    media_attention = models.BooleanField(_("media attention"), default=False)
+    legal_proceedings = models.BooleanField(_("legal proceedings"), default=False)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=~Q(status="closed"),
+                name="one_open_case_per_person",
+                violation_error_message=_("This person already has an open case."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="closed", closed_at__isnull=False) & ~Q(closure_reason=""))
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="closed_case_has_reason_and_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-last_activity_at"]),
+            models.Index(fields=["assigned_to", "status"]),
+            models.Index(fields=["status", "last_activity_at"]),
+            models.Index(fields=["next_review_on"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self):
+        return self.status != CaseStatus.CLOSED
+
+
+class Recruitment(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="recruitment")
+    # Month precision: stored as the first day of the month.
+    recruited_in = models.DateField(_("month of recruitment"), null=True, blank=True)
+    country = CountryField(_("country of recruitment"), blank=True)
+    method = models.CharField(
+        _("method"), max_length=30, choices=RecruitmentMethod.choices, default="unknown"
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices, blank=True)
+    promised_job = models.CharField(
+        _("promised job"), max_length=20, choices=PromisedJob.choices, blank=True
+    )
+    promised_salary = models.DecimalField(
+        _("promised monthly salary"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    promised_salary_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    promised_visa = models.BooleanField(_("visa or residency promised"), default=False)
+    promised_citizenship = models.BooleanField(_("citizenship promised"), default=False)
+    promised_education = models.BooleanField(_("education promised"), default=False)
+    promised_travel_paid = models.BooleanField(_("travel paid"), default=False)
+    arrived_in_russia_on = models.DateField(_("arrival in Russia"), null=True, blank=True)
+    transit_countries = CountryField(_("transit countries"), multiple=True, blank=True)
+    contract_signed = models.BooleanField(_("contract signed"), null=True, blank=True)
+    contract_language = models.CharField(_("language of the contract"), max_length=8, blank=True)
+    unit_type = models.CharField(
+        _("unit type"), max_length=20, choices=UnitType.choices, default=UnitType.UNKNOWN
+    )
+    deployed_on = models.DateField(_("deployment date"), null=True, blank=True)
+    captured_on = models.DateField(_("capture or surrender date"), null=True, blank=True)
+    capture_kind = models.CharField(
+        _("captured or surrendered"), max_length=12, choices=CaptureKind.choices, blank=True
+    )
+    capture_place = models.CharField(_("capture place"), max_length=200, blank=True)
+    # Evidence about the recruiter (name, handle, phone): restricted, encrypted.
+    recruiter_details = EncryptedTextField(_("recruiter details"), blank=True)
+
+    class Meta:
+        verbose_name = _("recruitment")
+        verbose_name_plural = _("recruitments")
+        indexes = [models.Index(fields=["method"]), models.Index(fields=["recruited_in"])]
+
+    def __str__(self):
+        return f"{self.case} {self.get_method_display()}"
+
+
+class ControlMeans(models.Model):
+    """One means of control or coercion reported for a recruitment."""
+
+    recruitment = models.ForeignKey(
+        Recruitment, on_delete=models.CASCADE, related_name="means_of_control"
+    )
+    means = models.CharField(_("means of control"), max_length=40, choices=MeansOfControl.choices)
+
+    class Meta:
+        verbose_name = _("means of control")
+        verbose_name_plural = _("means of control")
+        constraints = [
+            models.UniqueConstraint(fields=["recruitment", "means"], name="one_row_per_means")
+        ]
+
+    def __str__(self):
+        return self.get_means_display()
+
+
+class Contact(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(_("kind"), max_length=20, choices=ContactKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    relationship = models.CharField(_("relationship"), max_length=100, blank=True)
+    # Phone numbers, emails and handles of contacts are encrypted: a family's phone
+    # number is exactly what a reprisal needs.
+    phone = EncryptedTextField(_("phone (international format)"), blank=True)
+    email = EncryptedTextField(_("email"), blank=True)
+    messaging_handle = EncryptedTextField(_("messaging handle"), blank=True)
+    country = CountryField(_("country"), blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    person_agreed = models.BooleanField(
+        _("the person agreed to this contact being used"), default=False
+    )
+    safe_to_contact = models.BooleanField(_("safe to contact"), default=False)
+    last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class Consent(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(_("scope"), max_length=30, choices=ConsentScope.choices)
+    # For "share with embassy": whose embassy. For "share with humanitarian": which one.
+    country = CountryField(_("country"), blank=True)
+    organisation_name = models.CharField(_("humanitarian organisation"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.GIVEN
+    )
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    method = models.CharField(_("how"), max_length=10, choices=ConsentMethod.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = models.ForeignKey(
+        "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="given", withdrawn_at__isnull=True)
+                | Q(status="withdrawn", withdrawn_at__isnull=False),
+                name="withdrawn_consent_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+            models.CheckConstraint(
+                condition=~Q(scope="share_with_embassy") | ~Q(country=""),
+                name="embassy_consent_names_country",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "scope", "country", "organisation_name"],
+                condition=Q(status="given"),
+                name="one_active_consent_per_scope",
+            ),
+        ]
+        indexes = [models.Index(fields=["scope", "country", "status"])]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} {self.country or self.organisation_name}".strip()
+
+
+class Note(models.Model):
+    """A timeline entry. Automatic entries record status, assignment, consent and embassy events."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=20, choices=NoteKind.choices)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    # Encrypted for every note: restricted notes must be, and a caseworker's free text
+    # about a person is rarely less sensitive.
+    text = EncryptedTextField(_("text"))
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=12,
+        choices=Confidentiality.choices,
+        default=Confidentiality.NORMAL,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        indexes = [models.Index(fields=["case", "-occurred_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class Task(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices)
+    due_at = models.DateTimeField(_("due"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", completed_at__isnull=True)
+                | (~Q(status="open") & Q(completed_at__isnull=False)),
+                name="closed_task_has_completion",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["assignee", "status", "due_at"]),
+            models.Index(fields=["case", "status"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class EmbassyRequest(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="embassy_requests")
+    country = CountryField(_("embassy of"))
+    kind = models.CharField(_("kind"), max_length=30, choices=EmbassyRequestKind.choices)
+    message = models.TextField(_("message"))
+    due_at = models.DateTimeField(_("answer due"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EmbassyRequestStatus.choices,
+        default=EmbassyRequestStatus.SENT,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("embassy request")
+        verbose_name_plural = _("embassy requests")
+        indexes = [
+            models.Index(fields=["country", "status", "due_at"]),
+            models.Index(fields=["case", "country"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.country.code})"
+
+
+class EmbassyMessage(models.Model):
+    """One message in an embassy request's thread, from the NGO or from the embassy."""
+
+    request = models.ForeignKey(EmbassyRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_embassy = models.BooleanField(default=False)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("embassy message")
+        verbose_name_plural = _("embassy messages")
+
+    def __str__(self):
+        return f"{self.request_id} {self.created_at:%Y-%m-%d}"
+
+
+def private_document_name(instance, filename):
+    # Random storage name: nothing of the original name or the person reaches the disk.
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    note = models.ForeignKey(
+        Note, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    embassy_message = models.ForeignKey(
+        EmbassyMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=private_document_name, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["case", "-uploaded_at"])]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Notification(models.Model):
+    """Something a user should know: shown in the app and, unless opted out, emailed."""
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        NOT_SENT = "not_sent", _("Not sent")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    # What it is about and why, without personal data: shown and emailed as is.
+    message = models.CharField(_("message"), max_length=300)
+    # Identifies the event being notified (e.g. "task:42:reminder"); unique per recipient
+    # so that a rule running twice cannot notify twice.
+    event_key = models.CharField(max_length=100)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="one_notification_per_event"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            models.Index(fields=["email_status"]),
+        ]
+
+    def __str__(self):
+        return self.message

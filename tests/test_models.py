@@ -1,0 +1,92 @@
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from casework.models import REFERENCE_ALPHABET, Case, Consent, Task, new_reference
+from casework.vocabularies import CaseStatus
+from tests.factories import CaseFactory, ConsentFactory, PersonFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_person_cannot_have_two_open_cases():
+    case = CaseFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.create(person=case.person, organisation=case.organisation)
+
+
+def test_person_can_have_a_new_case_after_the_old_one_closed():
+    case = CaseFactory()
+    case.status = CaseStatus.CLOSED
+    case.closure_reason = "returned_home"
+    case.closed_at = timezone.now()
+    case.save()
+    second = Case.objects.create(person=case.person, organisation=case.organisation)
+    assert second.is_open
+    assert Case.objects.open().get() == second
+
+
+def test_closed_case_needs_a_reason():
+    case = CaseFactory()
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        case.save()
+
+
+def test_reference_is_opaque_and_random():
+    first, second = CaseFactory(), CaseFactory()
+    assert first.reference != second.reference
+    for case in (first, second):
+        assert case.reference.startswith("HW-")
+        body = case.reference[3:].replace("-", "")
+        assert len(body) == 8 and set(body) <= set(REFERENCE_ALPHABET)
+        assert case.person.family_name.upper()[:4] not in case.reference
+    assert new_reference() != new_reference()
+
+
+def test_withdrawn_consent_needs_a_withdrawal_date():
+    consent = ConsentFactory()
+    consent.status = "withdrawn"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        consent.save()
+    consent.withdrawn_at = timezone.now()
+    consent.save()
+    assert Consent.objects.get().status == "withdrawn"
+
+
+def test_consent_cannot_be_withdrawn_before_it_was_given():
+    consent = ConsentFactory()
+    consent.status = "withdrawn"
+    consent.withdrawn_at = consent.given_at - datetime.timedelta(days=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        consent.save()
+
+
+def test_embassy_consent_must_name_a_country():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsentFactory(country="")
+
+
+def test_only_one_active_consent_per_scope_and_country():
+    consent = ConsentFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsentFactory(case=consent.case, recorded_by=consent.recorded_by)
+
+
+def test_done_task_records_completion():
+    task = TaskFactory()
+    task.status = "done"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        task.save()
+    task.completed_at = timezone.now()
+    task.save()
+    assert Task.objects.get().status == "done"
+
+
+def test_date_of_birth_sets_birth_year():
+    person = PersonFactory(date_of_birth=datetime.date(1999, 3, 4), birth_year=None)
+    person.refresh_from_db()
+    assert person.birth_year == 1999 and not person.birth_year_estimated
