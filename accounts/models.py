@@ -89,6 +89,8 @@ class User(AbstractUser):
     liaison_countries = CountryField(_("countries represented"), multiple=True, blank=True)
     access_expires_on = models.DateField(_("access expires on"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
+    # Stored in each session at sign-in; bumping it ends every session of the user.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -108,6 +110,16 @@ class User(AbstractUser):
             ),
         ]
         indexes = [models.Index(fields=["organisation", "role"])]
+
+    def end_all_sessions(self):
+        """Sign the user out everywhere: every session's stored epoch stops matching."""
+        User.objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
+
+    def disable(self):
+        self.is_active = False
+        self.save(update_fields=["is_active"])
+        self.end_all_sessions()
 
     @property
     def is_liaison(self):

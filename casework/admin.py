@@ -1,16 +1,25 @@
 """Django admin for superusers: every model, never a decrypted secret in a list."""
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 
 from casework import models
 from casework.crypto import EncryptedTextField
 
 
-def _superuser_only(request):
-    return request.user.is_active and request.user.is_superuser
+def _verified_superuser_only(request):
+    # Signed in through Homeward's two-step sign-in, so the second factor was verified.
+    user = request.user
+    return user.is_active and user.is_superuser and user.is_verified()
 
 
-admin.site.has_permission = _superuser_only
+def _login_through_homeward(request, extra_context=None):
+    # The admin's own password-only login form is never offered.
+    return redirect_to_login(request.get_full_path())
+
+
+admin.site.has_permission = _verified_superuser_only
+admin.site.login = _login_through_homeward
 admin.site.site_header = "Homeward administration"
 
 

@@ -4,7 +4,7 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -335,6 +335,10 @@ class Consent(models.Model):
     evidence = models.ForeignKey(
         "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Embassy consent only: identity-document numbers are withheld unless this is set.
+    includes_document_numbers = models.BooleanField(
+        _("includes identity-document numbers"), default=False
+    )
 
     class Meta:
         verbose_name = _("consent")
@@ -363,6 +367,76 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.get_scope_display()} {self.country or self.organisation_name}".strip()
+
+    @property
+    def is_active(self):
+        return self.status == ConsentStatus.GIVEN
+
+    def withdraw(self, by, when=None):
+        """Withdraw now; an embassy consent takes its country's disclosure with it."""
+        when = when or timezone.now()
+        with transaction.atomic():
+            updated = Consent.objects.filter(pk=self.pk, status=ConsentStatus.GIVEN).update(
+                status=ConsentStatus.WITHDRAWN, withdrawn_at=when
+            )
+            if not updated:
+                return False
+            self.status, self.withdrawn_at = ConsentStatus.WITHDRAWN, when
+            if self.scope == ConsentScope.SHARE_WITH_EMBASSY:
+                EmbassyDisclosure.objects.active().filter(
+                    case_id=self.case_id, country=self.country
+                ).update(revoked_at=when, revoked_by=by)
+            Note.objects.create(
+                case_id=self.case_id,
+                kind=NoteKind.CONSENT,
+                text=f"Consent withdrawn: {self.get_scope_display()} {self.country}".strip(),
+                author=by,
+                automatic=True,
+                occurred_at=when,
+            )
+            Case.objects.filter(pk=self.case_id).update(last_activity_at=when)
+        return True
+
+
+class DisclosureQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class EmbassyDisclosure(models.Model):
+    """A supervisor's approval to show a case to one country's embassy liaisons."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
+    country = CountryField(_("embassy of"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("embassy disclosure")
+        verbose_name_plural = _("embassy disclosures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "country"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_disclosure_per_country",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_by__isnull=False),
+                name="revoked_disclosure_names_who",
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.case} → {self.country.code}"
 
 
 class Note(models.Model):
@@ -564,3 +638,7 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+# The audit log's models live with its logic.
+from casework.audit import AuditEvent, AuditHead  # noqa: E402, F401

@@ -1,5 +1,6 @@
 """A deterministic synthetic coalition for demos, development and benchmarks."""
 
+import base64
 import datetime
 import random
 from decimal import Decimal
@@ -9,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Holiday, Organisation, Role, User
 from casework import demo_data
@@ -227,10 +229,19 @@ class Command(BaseCommand):
 
     def print_logins(self):
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}).")
+        self.stdout.write(
+            "Second factor: add the TOTP secret to an authenticator app, or print a current "
+            "code with `python manage.py demo_totp USERNAME`."
+        )
+        secrets = {
+            d.user.username: base64.b32encode(d.bin_key).decode()
+            for d in TOTPDevice.objects.filter(name="Demo authenticator").select_related("user")
+        }
         for username, role, org, countries in USERS:
             where = org or f"embassy of {countries}"
-            self.stdout.write(f"  {username:<16} {role.label:<16} {where}")
+            secret = secrets.get(username, "")
+            self.stdout.write(f"  {username:<16} {role.label:<16} {where:<16} TOTP {secret}")
         self.stdout.write("")
 
 
@@ -270,6 +281,14 @@ class DemoSeeder:
                 ),
                 first_name=username.split("-")[-1].capitalize(),
                 date_joined=self.now,
+            )
+        # A TOTP device per demo user, from the seed, so the demo can be signed into.
+        for user in self.users.values():
+            TOTPDevice.objects.create(
+                user=user,
+                name="Demo authenticator",
+                key=self.rng.randbytes(20).hex(),
+                confirmed=True,
             )
         self.caseworkers = {
             code: [

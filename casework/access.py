@@ -1,0 +1,300 @@
+"""Who sees what: the one place that decides.
+
+Every query for cases and their children goes through a function here, one per kind
+of object, each scoped by the user's role (SPEC section 1). A request for something
+outside the user's scope raises Http404 exactly as for something that does not exist,
+and is audited as a denial. The field allowlists per role (SPEC section 4) are here
+too, so templates and exports show only what `visible_fields` hands them.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from accounts.models import Role
+from casework import audit
+from casework.models import (
+    Case,
+    Consent,
+    Contact,
+    Document,
+    EmbassyDisclosure,
+    EmbassyRequest,
+    IdentityDocument,
+    Nationality,
+    Note,
+    Task,
+)
+from casework.vocabularies import Confidentiality, ConsentScope, ConsentStatus
+
+STAFF_CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+def _active(user):
+    return user.is_authenticated and user.is_active
+
+
+def is_case_staff(user):
+    return _active(user) and user.role in STAFF_CASE_ROLES
+
+
+def is_liaison(user):
+    return _active(user) and user.role == Role.LIAISON and not user.liaison_access_expired()
+
+
+def _embassy_shares(case_ref, countries):
+    """Active embassy consents for `countries` backed by an approval and a nationality."""
+    approved = EmbassyDisclosure.objects.active().filter(
+        case=OuterRef("case"), country=OuterRef("country")
+    )
+    holds_nationality = Nationality.objects.filter(
+        person=OuterRef("case__person"), country=OuterRef("country")
+    )
+    return Consent.objects.filter(
+        case=case_ref,
+        scope=ConsentScope.SHARE_WITH_EMBASSY,
+        status=ConsentStatus.GIVEN,
+        country__in=countries,
+    ).filter(Exists(approved), Exists(holds_nationality))
+
+
+def liaison_countries(user):
+    return [c.code for c in user.liaison_countries]
+
+
+def cases_visible_to(user):
+    """The cases a user may open, as a queryset (SPEC section 1)."""
+    if is_case_staff(user):
+        cases = Case.objects.filter(organisation_id=user.organisation_id)
+        if user.role == Role.SUPERVISOR:
+            return cases
+        collaborates = Case.collaborators.through.objects.filter(
+            case_id=OuterRef("pk"), user_id=user.pk
+        )
+        return cases.filter(Q(assigned_to=user) | Exists(collaborates))
+    if is_liaison(user):
+        return Case.objects.filter(
+            Exists(_embassy_shares(OuterRef("pk"), liaison_countries(user))),
+            do_not_share_with_embassy=False,
+        )
+    # Data officers, administrators and everyone else: no person-level access.
+    return Case.objects.none()
+
+
+def shared_countries(user, case):
+    """The liaison's countries this case is shared with (a dual national shows no more)."""
+    if not is_liaison(user) or case.do_not_share_with_embassy:
+        return []
+    codes = _embassy_shares(case.pk, liaison_countries(user)).values_list("country", flat=True)
+    return sorted(set(codes))
+
+
+def _deny(request, reference, object_type="case", object_id=""):
+    audit.record(
+        audit.Action.DENIED,
+        actor=request.user,
+        object_type=object_type,
+        object_id=object_id,
+        case_reference=reference[:12],
+        ip_address=_ip(request),
+    )
+    raise Http404
+
+
+def _ip(request):
+    from accounts.security import client_ip
+
+    return client_ip(request)
+
+
+def get_case(request, reference, *, viewing=False):
+    """The case with this reference if the user may see it, else Http404 (audited)."""
+    case = (
+        cases_visible_to(request.user)
+        .select_related("person", "assigned_to", "organisation")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        _deny(request, reference)
+    if viewing:
+        record_view(request, case, "case", case.pk)
+    return case
+
+
+def record_view(request, case, object_type, object_id):
+    audit.record(
+        audit.Action.VIEW,
+        actor=request.user,
+        organisation_id=case.organisation_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        case_reference=case.reference,
+        ip_address=_ip(request),
+    )
+
+
+# Children of a case. Each takes a case already fetched through get_case().
+
+
+def may_see_restricted(user, case):
+    """Restricted notes and recruiter evidence: the assigned caseworker and supervisors."""
+    if not is_case_staff(user) or user.organisation_id != case.organisation_id:
+        return False
+    return user.role == Role.SUPERVISOR or case.assigned_to_id == user.pk
+
+
+def notes_for(user, case):
+    if not is_case_staff(user):
+        return Note.objects.none()
+    notes = Note.objects.filter(case=case)
+    if not may_see_restricted(user, case):
+        notes = notes.filter(confidentiality=Confidentiality.NORMAL)
+    return notes
+
+
+def tasks_for(user, case):
+    return Task.objects.filter(case=case) if is_case_staff(user) else Task.objects.none()
+
+
+def contacts_for(user, case):
+    return Contact.objects.filter(case=case) if is_case_staff(user) else Contact.objects.none()
+
+
+def consents_for(user, case):
+    return Consent.objects.filter(case=case) if is_case_staff(user) else Consent.objects.none()
+
+
+def disclosures_for(user, case):
+    if not is_case_staff(user):
+        return EmbassyDisclosure.objects.none()
+    return EmbassyDisclosure.objects.filter(case=case)
+
+
+def embassy_requests_for(user, case):
+    requests = EmbassyRequest.objects.filter(case=case)
+    if is_case_staff(user):
+        return requests
+    if is_liaison(user):
+        return requests.filter(country__in=shared_countries(user, case))
+    return EmbassyRequest.objects.none()
+
+
+def documents_for(user, case):
+    documents = Document.objects.filter(case=case)
+    if is_case_staff(user):
+        return documents
+    if is_liaison(user):
+        # Only what was exchanged on requests addressed to the liaison's shared countries.
+        return documents.filter(embassy_message__request__in=embassy_requests_for(user, case))
+    return Document.objects.none()
+
+
+def identity_documents_for(user, case):
+    if is_case_staff(user) or shared_countries(user, case):
+        return IdentityDocument.objects.filter(person_id=case.person_id)
+    return IdentityDocument.objects.none()
+
+
+def get_child(request, case, children, pk, object_type):
+    """One child object from `children` (a queryset from a *_for function), else Http404."""
+    obj = children.filter(pk=pk).first()
+    if obj is None:
+        _deny(request, case.reference, object_type, str(pk))
+    return obj
+
+
+# Field allowlists (SPEC section 4).
+
+LIAISON_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "native_name",
+    "sex",
+    "date_of_birth",
+    "birth_year",
+)
+LIAISON_CASE_FIELDS = ("reference", "situation", "situation_country", "situation_region")
+STAFF_PERSON_FIELDS = (
+    *LIAISON_PERSON_FIELDS,
+    "birth_year_estimated",
+    "languages",
+    "interpreter_needed",
+    "place_of_origin",
+    "region_of_origin",
+    "vulnerabilities",
+)
+STAFF_CASE_FIELDS = (
+    *LIAISON_CASE_FIELDS,
+    "status",
+    "closure_reason",
+    "situation_place",
+    "situation_date",
+    "risk",
+    "do_not_contact_family",
+    "do_not_share_with_embassy",
+    "media_attention",
+    "legal_proceedings",
+    "next_review_on",
+    "last_activity_at",
+    "created_at",
+)
+
+
+def _display(obj, name):
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if field.choices and value not in (None, ""):
+        return field.verbose_name, getattr(obj, f"get_{name}_display")()
+    if hasattr(value, "name") and hasattr(value, "code"):  # a country
+        return field.verbose_name, value.name
+    return field.verbose_name, value
+
+
+def visible_fields(user, case):
+    """What of the case and its person this user may see: {section: [(label, value)]}."""
+    if is_case_staff(user):
+        person_fields, case_fields = STAFF_PERSON_FIELDS, STAFF_CASE_FIELDS
+    elif is_liaison(user):
+        person_fields, case_fields = LIAISON_PERSON_FIELDS, LIAISON_CASE_FIELDS
+    else:
+        return {}
+    shown = {
+        "person": [_display(case.person, name) for name in person_fields],
+        "case": [_display(case, name) for name in case_fields],
+    }
+    aliases = list(case.person.aliases.values_list("name", flat=True))
+    nationalities = Nationality.objects.filter(person_id=case.person_id)
+    if is_liaison(user):
+        nationalities = nationalities.filter(country__in=shared_countries(user, case))
+    shown["aliases"] = aliases
+    shown["nationalities"] = [n.country.name for n in nationalities]
+    shown["identity_documents"] = _identity_documents(user, case)
+    assigned = case.assigned_to
+    shown["contact_person"] = (
+        (assigned.get_full_name() or assigned.get_username(), assigned.email) if assigned else None
+    )
+    return shown
+
+
+def _identity_documents(user, case):
+    numbers_allowed = (
+        is_case_staff(user)
+        or Consent.objects.filter(
+            case=case,
+            scope=ConsentScope.SHARE_WITH_EMBASSY,
+            status=ConsentStatus.GIVEN,
+            country__in=shared_countries(user, case),
+            includes_document_numbers=True,
+        ).exists()
+    )
+    rows = []
+    for doc in identity_documents_for(user, case):
+        rows.append(
+            {
+                "type": doc.get_doc_type_display(),
+                "status": doc.get_status_display(),
+                "issuing_country": doc.issuing_country.name if doc.issuing_country else "",
+                "number": doc.number if numbers_allowed else None,
+            }
+        )
+    return rows

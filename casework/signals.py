@@ -1,0 +1,99 @@
+"""Every create, update and delete of case data is audited, with field names, never values."""
+
+from django.db.models.signals import post_delete, post_init, post_save
+
+from casework import audit, models
+
+AUDITED = (
+    models.Person,
+    models.Nationality,
+    models.Alias,
+    models.IdentityDocument,
+    models.Case,
+    models.Recruitment,
+    models.ControlMeans,
+    models.Contact,
+    models.Consent,
+    models.EmbassyDisclosure,
+    models.Note,
+    models.Task,
+    models.EmbassyRequest,
+    models.EmbassyMessage,
+    models.Document,
+)
+_SNAPSHOT = "_audit_snapshot"
+
+
+def _values(instance):
+    # Loaded fields only: reading a deferred field would cost a query per instance.
+    loaded = instance.__dict__
+    return {
+        f.attname: loaded[f.attname] for f in instance._meta.concrete_fields if f.attname in loaded
+    }
+
+
+def _case_of(instance):
+    """(reference, organisation id) of the case the instance belongs to, if any."""
+    if isinstance(instance, models.Case):
+        return instance.reference, instance.organisation_id
+    if isinstance(instance, models.Person):
+        return "", instance.organisation_id
+    for path in ("case", "recruitment__case", "request__case", "person"):
+        head = path.split("__")[0]
+        if hasattr(instance, f"{head}_id"):
+            model = instance._meta.get_field(head).related_model
+            lookup = {"pk": getattr(instance, f"{head}_id")}
+            if model is models.Person:
+                org = model.objects.filter(**lookup).values_list("organisation_id", flat=True)
+                return "", org.first()
+            rest = path.split("__", 1)[1] + "__" if "__" in path else ""
+            row = (
+                model.objects.filter(**lookup)
+                .values_list(f"{rest}reference", f"{rest}organisation_id")
+                .first()
+            )
+            return row or ("", None)
+    return "", None
+
+
+def _record(action, instance, fields=()):
+    actor, ip = audit.current_actor()
+    reference, organisation_id = _case_of(instance)
+    audit.record(
+        action,
+        actor=actor,
+        actor_label="" if actor is not None and actor.is_authenticated else "system",
+        organisation_id=organisation_id,
+        obj=instance,
+        case_reference=reference,
+        fields=fields,
+        ip_address=ip,
+    )
+
+
+def snapshot(sender, instance, **kwargs):
+    setattr(instance, _SNAPSHOT, _values(instance))
+
+
+def audit_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    if created:
+        _record(audit.Action.CREATE, instance)
+    else:
+        before = getattr(instance, _SNAPSHOT, {})
+        after = _values(instance)
+        changed = sorted(k for k, v in after.items() if k in before and before[k] != v)
+        if changed:
+            _record(audit.Action.UPDATE, instance, changed)
+    setattr(instance, _SNAPSHOT, _values(instance))
+
+
+def audit_delete(sender, instance, **kwargs):
+    _record(audit.Action.DELETE, instance)
+
+
+for model in AUDITED:
+    post_init.connect(snapshot, sender=model, dispatch_uid=f"audit-init-{model.__name__}")
+    post_save.connect(audit_save, sender=model, dispatch_uid=f"audit-save-{model.__name__}")
+    post_delete.connect(audit_delete, sender=model, dispatch_uid=f"audit-del-{model.__name__}")
