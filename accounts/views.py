@@ -105,7 +105,13 @@ def verify(request):
         if device is not None:
             return redirect(_complete_login(request, user, device))
         _second_factor_failed(request, user)
-        form.add_error("token", _("This code is not valid, or was already used."))
+        form.add_error(
+            "token",
+            _(
+                "This code is not valid, or was already used. "
+                "Wait a few seconds before trying again."
+            ),
+        )
     return render(request, "accounts/verify.html", {"form": form})
 
 
@@ -132,7 +138,13 @@ def enrol(request):
             )
             return redirect("recovery-codes")
         _second_factor_failed(request, user)
-        form.add_error("token", _("This code is not valid. Check the time on your phone."))
+        form.add_error(
+            "token",
+            _(
+                "This code is not valid. Check the time on your phone "
+                "and wait a few seconds before trying again."
+            ),
+        )
     qr = segno.make(device.config_url, error="m")
     return render(
         request,

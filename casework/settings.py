@@ -211,7 +211,12 @@ if not FIELD_ENCRYPTION_KEYS and DEBUG and FIELD_ENCRYPTION_KEY_FILE.exists():
     FIELD_ENCRYPTION_KEYS = [FIELD_ENCRYPTION_KEY_FILE.read_text().strip()]
 
 # Email, through Django's MAILERS. The backend's options depend on its kind.
-_email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_email_backend = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 if _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {
         "host": env_str("EMAIL_HOST", "localhost"),
@@ -268,6 +273,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading commits the whole domain and its subdomains to HTTPS for good: the
+# operator's decision (SECURE_HSTS_PRELOAD=1), not a default to be nagged about.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -29,3 +29,5 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
+# No collectstatic in tests: WhiteNoise serves from the finders.
+WHITENOISE_AUTOREFRESH = True

@@ -62,3 +62,28 @@ def test_production_uses_argon2():
     from casework import settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    # Not the test settings' overrides (tests.settings sets some in os.environ).
+    dropped = ("DEBUG", "EMAIL_BACKEND", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "casework.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "k3" * 30 + "-production-like-secret-key",
+            "ALLOWED_HOSTS": "homeward.example.org",
+            "SECURE_SSL_REDIRECT": "1",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
