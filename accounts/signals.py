@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts.models import User
 from accounts.security import client_ip
 from casework import audit
 
@@ -19,9 +20,15 @@ def audit_login(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     # The attempted username only; Django already masks the password in `credentials`.
+    username = str(credentials.get("username", ""))[:150]
+    # Attempts on an existing account show in its organisation's log.
+    organisation_id = (
+        User.objects.filter(username=username).values_list("organisation_id", flat=True).first()
+    )
     audit.record(
         audit.Action.LOGIN_FAILED,
-        actor_label=str(credentials.get("username", ""))[:150],
+        actor_label=username,
+        organisation_id=organisation_id,
         detail="password",
         ip_address=_ip(request),
     )

@@ -190,9 +190,15 @@ def documents_for(user, case):
 
 
 def identity_documents_for(user, case):
-    if is_case_staff(user) or shared_countries(user, case):
-        return IdentityDocument.objects.filter(person_id=case.person_id)
-    return IdentityDocument.objects.none()
+    documents = IdentityDocument.objects.filter(person_id=case.person_id)
+    if is_case_staff(user):
+        return documents
+    shared = shared_countries(user, case)
+    if not shared:
+        return IdentityDocument.objects.none()
+    # A passport of another nationality would reveal that nationality: leave it out.
+    hidden = Nationality.objects.filter(person_id=case.person_id).exclude(country__in=shared)
+    return documents.exclude(issuing_country__in=hidden.values("country"))
 
 
 def get_child(request, case, children, pk, object_type):
@@ -277,24 +283,29 @@ def visible_fields(user, case):
 
 
 def _identity_documents(user, case):
-    numbers_allowed = (
-        is_case_staff(user)
-        or Consent.objects.filter(
-            case=case,
-            scope=ConsentScope.SHARE_WITH_EMBASSY,
-            status=ConsentStatus.GIVEN,
-            country__in=shared_countries(user, case),
-            includes_document_numbers=True,
-        ).exists()
-    )
+    if is_case_staff(user):
+        number_countries = None  # every number
+    else:
+        # A liaison gets numbers only where the consent says so, and only of documents
+        # issued by the country it was given for.
+        number_countries = set(
+            Consent.objects.filter(
+                case=case,
+                scope=ConsentScope.SHARE_WITH_EMBASSY,
+                status=ConsentStatus.GIVEN,
+                country__in=shared_countries(user, case),
+                includes_document_numbers=True,
+            ).values_list("country", flat=True)
+        )
     rows = []
     for doc in identity_documents_for(user, case):
+        show_number = number_countries is None or doc.issuing_country.code in number_countries
         rows.append(
             {
                 "type": doc.get_doc_type_display(),
                 "status": doc.get_status_display(),
                 "issuing_country": doc.issuing_country.name if doc.issuing_country else "",
-                "number": doc.number if numbers_allowed else None,
+                "number": doc.number if show_number else None,
             }
         )
     return rows

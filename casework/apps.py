@@ -10,7 +10,7 @@ class CaseworkConfig(AppConfig):
         # Fail closed at start-up on a malformed key rather than on the first read.
         from django.conf import settings
 
-        from casework import crypto
+        from casework import crypto, signals  # noqa: F401 (connects the audit receivers)
 
         if settings.FIELD_ENCRYPTION_KEYS:
             crypto.fernet()

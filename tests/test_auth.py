@@ -405,3 +405,12 @@ def test_only_administrators_manage_accounts(role):
     sign_in(client, user, totp_device(user))
     assert client.get(reverse("team")).status_code == 404
     assert client.get(reverse("audit-log")).status_code == 404
+
+
+def test_failed_attempts_on_a_staff_account_reach_its_organisations_log(client):
+    user = UserFactory()
+    password_step(client, user.username, "not-the-password")
+    password_step(client, "no-such-user", "not-the-password")
+    mine = AuditEvent.objects.get(action="login_failed", actor_label=user.username)
+    assert mine.organisation_id == user.organisation_id
+    assert AuditEvent.objects.get(actor_label="no-such-user").organisation_id is None

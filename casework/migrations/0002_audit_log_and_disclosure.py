@@ -76,3 +76,35 @@ class Migration(migrations.Migration):
             },
         ),
     ]
+
+
+def create_head_and_guard(apps, schema_editor):
+    apps.get_model("casework", "AuditHead").objects.get_or_create(pk=1)
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    # Append only: the database itself refuses to change or remove an audit event.
+    # (Not TRUNCATE: test databases are emptied that way.)
+    schema_editor.execute(
+        """
+        CREATE FUNCTION casework_auditevent_append_only() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION 'casework_auditevent is append-only (% refused)', TG_OP;
+        END;
+        $$ LANGUAGE plpgsql;
+        CREATE TRIGGER casework_auditevent_append_only
+            BEFORE UPDATE OR DELETE ON casework_auditevent
+            FOR EACH ROW EXECUTE FUNCTION casework_auditevent_append_only();
+        """,
+        params=None,  # the SQL's own % is not a placeholder
+    )
+
+
+def drop_guard(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "DROP TRIGGER IF EXISTS casework_auditevent_append_only ON casework_auditevent;"
+            "DROP FUNCTION IF EXISTS casework_auditevent_append_only();"
+        )
+
+
+Migration.operations.append(migrations.RunPython(create_head_and_guard, drop_guard))
