@@ -88,7 +88,8 @@ def shared_countries(user, case):
     return sorted(set(codes))
 
 
-def _deny(request, reference, object_type="case", object_id=""):
+def deny(request, reference, object_type="case", object_id=""):
+    """Audit the refusal and answer exactly as for something that does not exist."""
     audit.record(
         audit.Action.DENIED,
         actor=request.user,
@@ -106,8 +107,14 @@ def _ip(request):
     return client_ip(request)
 
 
-def get_case(request, reference, *, viewing=False):
-    """The case with this reference if the user may see it, else Http404 (audited)."""
+def get_case(request, reference, *, viewing=None):
+    """The case with this reference if the user may see it, else Http404 (audited).
+
+    A GET of a page under a case shows person-level data and is audited as a view,
+    unless the caller records a more precise event itself (viewing=False).
+    """
+    if viewing is None:
+        viewing = request.method == "GET"
     case = (
         cases_visible_to(request.user)
         .select_related("person", "assigned_to", "organisation")
@@ -115,7 +122,7 @@ def get_case(request, reference, *, viewing=False):
         .first()
     )
     if case is None:
-        _deny(request, reference)
+        deny(request, reference)
     if viewing:
         record_view(request, case, "case", case.pk)
     return case
@@ -205,7 +212,7 @@ def get_child(request, case, children, pk, object_type):
     """One child object from `children` (a queryset from a *_for function), else Http404."""
     obj = children.filter(pk=pk).first()
     if obj is None:
-        _deny(request, case.reference, object_type, str(pk))
+        deny(request, case.reference, object_type, str(pk))
     return obj
 
 

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -222,9 +223,53 @@ class Case(models.Model):
     def __str__(self):
         return self.reference
 
+    def get_absolute_url(self):
+        return reverse("case-detail", kwargs={"reference": self.reference})
+
     @property
     def is_open(self):
         return self.status != CaseStatus.CLOSED
+
+    def timeline(self, kind, text, by, **extra):
+        """An automatic timeline entry, and the case's last activity moves to now."""
+        now = timezone.now()
+        Note.objects.create(
+            case=self, kind=kind, text=text, author=by, automatic=True, occurred_at=now, **extra
+        )
+        Case.objects.filter(pk=self.pk).update(last_activity_at=now)
+        self.last_activity_at = now
+
+    def change_status(self, status, by, closure_reason=""):
+        old = self.get_status_display()
+        self.status = status
+        if status == CaseStatus.CLOSURE_REQUESTED:
+            self.closure_reason = closure_reason
+        elif status != CaseStatus.CLOSED:
+            self.closure_reason = ""
+        self.closed_at = timezone.now() if status == CaseStatus.CLOSED else None
+        self.save(update_fields=["status", "closure_reason", "closed_at"])
+        self.timeline(NoteKind.STATUS_CHANGE, f"Status: {old} → {self.get_status_display()}", by)
+
+    def decide_closure(self, approve, by):
+        """A supervisor approves (case closed) or refuses (back to active) a closure request."""
+        if approve:
+            self.change_status(CaseStatus.CLOSED, by)
+        else:
+            self.change_status(CaseStatus.ACTIVE, by)
+
+    def assign(self, caseworker, by, collaborators=None):
+        previous = self.assigned_to
+        self.assigned_to = caseworker
+        fields = ["assigned_to"]
+        if self.status == CaseStatus.NEW:
+            self.status = CaseStatus.ACTIVE
+            fields.append("status")
+        self.save(update_fields=fields)
+        if collaborators is not None:
+            self.collaborators.set(collaborators)
+        who = caseworker.get_full_name() or caseworker.get_username()
+        before = (previous.get_full_name() or previous.get_username()) if previous else "—"
+        self.timeline(NoteKind.ASSIGNMENT, f"Assigned: {before} → {who}", by)
 
 
 class Recruitment(models.Model):
@@ -642,3 +687,4 @@ class Notification(models.Model):
 
 # The audit log's models live with its logic.
 from casework.audit import AuditEvent, AuditHead  # noqa: E402, F401
+from casework.matching import NameKey  # noqa: E402, F401

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Holiday, Organisation, Role, User
-from casework import demo_data
+from casework import demo_data, matching
 from casework.models import (
     Alias,
     Case,
@@ -403,6 +403,9 @@ class DemoSeeder:
         Nationality.objects.bulk_create(nationalities, batch_size=BATCH)
         Alias.objects.bulk_create(aliases, batch_size=BATCH)
         IdentityDocument.objects.bulk_create(documents, batch_size=BATCH)
+        # The search and duplicate-check indexes, as registration would write them.
+        matching.refresh_name_keys_bulk(people)
+        matching.refresh_document_digests_bulk(documents)
         Case.objects.bulk_create([c for c, _ in case_rows], batch_size=BATCH)
         self.create_case_children(case_rows)
 

@@ -1,0 +1,398 @@
+"""Home, the case list, registration and the case page with its editable sections."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case as When_
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.decorators import role_required
+from accounts.models import Role, User
+from casework import access, matching
+from casework.forms import (
+    IdentityForm,
+    NoteForm,
+    PersonForm,
+    RecruitmentForm,
+    SituationForm,
+    StatusForm,
+    TaskForm,
+)
+from casework.models import (
+    Alias,
+    ControlMeans,
+    IdentityDocument,
+    Nationality,
+    Notification,
+    Person,
+    Recruitment,
+    Task,
+)
+from casework.vocabularies import CaseStatus, RiskLevel, Situation, TaskStatus
+
+case_staff = role_required(Role.CASEWORKER, Role.SUPERVISOR)
+case_readers = role_required(Role.CASEWORKER, Role.SUPERVISOR, Role.LIAISON)
+
+PAGE_SIZE = 25
+# Days without activity after which a case is stale, by risk (SPEC section 3, rule 4).
+STALE_DAYS = {"critical": 3, "high": 7, "medium": 14, "low": 30}
+
+
+def htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def stale_condition(now):
+    """Cases whose last activity is older than their risk level allows."""
+    condition = Q()
+    for risk, days in STALE_DAYS.items():
+        condition |= Q(risk=risk, last_activity_at__lt=now - datetime.timedelta(days=days))
+    return condition
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.role == Role.LIAISON:
+        return redirect("embassy-portal")
+    context = {}
+    if access.is_case_staff(user):
+        now = timezone.now()
+        end_of_today = datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
+        )
+        visible = access.cases_visible_to(user).open()
+        context["tasks"] = (
+            Task.objects.filter(
+                case__in=visible, assignee=user, status=TaskStatus.OPEN, due_at__lt=end_of_today
+            )
+            .select_related("case")
+            .order_by("due_at")[:20]
+        )
+        mine = visible if user.role == Role.SUPERVISOR else visible.filter(assigned_to=user)
+        context["attention"] = (
+            mine.filter(
+                stale_condition(now)
+                | Q(risk__in=[RiskLevel.HIGH, RiskLevel.CRITICAL])
+                | Q(status=CaseStatus.AWAITING_EMBASSY)
+            )
+            .annotate(risk_rank=RISK_RANK)
+            .select_related("person")
+            .order_by("-risk_rank", "last_activity_at")[:20]
+        )
+        context["now"] = now
+    context["notifications"] = (
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .select_related("case")
+        .order_by("-created_at")[:10]
+    )
+    return render(request, "casework/home.html", context)
+
+
+RISK_RANK = When_(
+    *[When(risk=r, then=Value(i)) for i, r in enumerate(["low", "medium", "high", "critical"])],
+    output_field=IntegerField(),
+)
+SORTS = {
+    "activity": ["-last_activity_at", "-id"],
+    "-activity": ["last_activity_at", "id"],
+    "reference": ["reference"],
+    "risk": ["-risk_rank", "-last_activity_at", "-id"],
+    "review": ["next_review_on", "id"],
+}
+
+
+def filtered_cases(user, params):
+    """The user's visible cases, narrowed by the list page's filters (no hand-made scoping)."""
+    cases = access.cases_visible_to(user)
+    if params.get("status") in CaseStatus.values:
+        cases = cases.filter(status=params["status"])
+    elif params.get("status") != "all":
+        cases = cases.open()
+    if params.get("situation") in Situation.values:
+        cases = cases.filter(situation=params["situation"])
+    if params.get("risk") in RiskLevel.values:
+        cases = cases.filter(risk=params["risk"])
+    if params.get("nationality"):
+        cases = cases.filter(
+            Exists(
+                Nationality.objects.filter(
+                    person=OuterRef("person"), country=params["nationality"].upper()[:2]
+                )
+            )
+        )
+    assignee = params.get("assignee", "")
+    if assignee == "me":
+        cases = cases.filter(assigned_to=user)
+    elif assignee == "none":
+        cases = cases.filter(assigned_to__isnull=True)
+    elif assignee.isdigit():
+        cases = cases.filter(assigned_to_id=int(assignee))
+    if params.get("overdue") == "1":
+        cases = cases.filter(
+            Exists(
+                Task.objects.filter(
+                    case=OuterRef("pk"), status=TaskStatus.OPEN, due_at__lt=timezone.now()
+                )
+            )
+        )
+    if params.get("q", "").strip():
+        cases = matching.search_persons(cases, params["q"].strip())
+    return cases
+
+
+@case_staff
+def case_list(request):
+    params = request.GET
+    cases = filtered_cases(request.user, params)
+    sort = params.get("sort", "activity")
+    cases = cases.annotate(
+        risk_rank=RISK_RANK,
+        has_overdue=Exists(
+            Task.objects.filter(
+                case=OuterRef("pk"), status=TaskStatus.OPEN, due_at__lt=timezone.now()
+            )
+        ),
+    ).order_by(*SORTS.get(sort, SORTS["activity"]))
+    cases = cases.select_related("person", "assigned_to").prefetch_related(
+        Prefetch("person__nationalities", queryset=Nationality.objects.order_by("country"))
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    assignees = User.objects.filter(
+        organisation_id=request.user.organisation_id, role=Role.CASEWORKER, is_active=True
+    ).order_by("username")
+    context = {
+        "page": page,
+        "params": params,
+        "query": query.urlencode(),
+        "statuses": CaseStatus.choices,
+        "situations": Situation.choices,
+        "risks": RiskLevel.choices,
+        "assignees": assignees if request.user.role == Role.SUPERVISOR else [],
+        "sort": sort,
+    }
+    template = "casework/partials/case_rows.html" if htmx(request) else "casework/case_list.html"
+    return render(request, template, context)
+
+
+@case_staff
+def register(request):
+    """Person, case and recruitment in one form; possible duplicates are shown first."""
+    data = request.POST if request.method == "POST" else None
+    person_form = PersonForm(data, prefix="person")
+    identity_form = IdentityForm(data, prefix="identity")
+    situation_form = SituationForm(data, prefix="case")
+    recruitment_form = RecruitmentForm(data, prefix="recruitment")
+    forms_ = [person_form, identity_form, situation_form, recruitment_form]
+    duplicates = []
+    if request.method == "POST" and all(f.is_valid() for f in forms_):
+        person_data, identity = person_form.cleaned_data, identity_form.cleaned_data
+        if request.POST.get("not_a_duplicate") != "1":
+            duplicates = matching.find_duplicates(
+                request.user.organisation_id,
+                given_name=person_data["given_name"],
+                family_name=person_data["family_name"],
+                native_name=person_data["native_name"],
+                aliases=identity["aliases"],
+                birth_year=person_data.get("birth_year")
+                or (
+                    person_data["date_of_birth"].year if person_data.get("date_of_birth") else None
+                ),
+                nationalities=identity["nationalities"],
+                document_numbers=[identity["document_number"]]
+                if identity.get("document_number")
+                else [],
+            )
+        if not duplicates:
+            case = _register(request.user, person_form, identity, situation_form, recruitment_form)
+            messages.success(request, _("Case %(ref)s registered.") % {"ref": case.reference})
+            return redirect("case-detail", reference=case.reference)
+    return render(
+        request,
+        "casework/register.html",
+        {
+            "person_form": person_form,
+            "identity_form": identity_form,
+            "situation_form": situation_form,
+            "recruitment_form": recruitment_form,
+            "duplicates": _describe_duplicates(request.user, duplicates),
+        },
+    )
+
+
+def _describe_duplicates(user, candidates):
+    """What a caseworker may know of a possible duplicate: reference, name, nationality."""
+    if not candidates:
+        return []
+    persons = {
+        p.pk: p
+        for p in Person.objects.filter(
+            pk__in=[c.person_id for c in candidates], organisation_id=user.organisation_id
+        ).prefetch_related("nationalities")
+    }
+    visible = set(
+        access.cases_visible_to(user)
+        .filter(person_id__in=persons)
+        .values_list("reference", flat=True)
+    )
+    rows = []
+    for candidate in candidates:
+        person = persons.get(candidate.person_id)
+        if person is None:
+            continue
+        rows.append(
+            {
+                "reference": candidate.case_reference,
+                "can_open": candidate.case_reference in visible,
+                "name": person.full_name,
+                "nationalities": ", ".join(n.country.name for n in person.nationalities.all()),
+                "reason": candidate.reason,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def _register(user, person_form, identity, situation_form, recruitment_form):
+    person = person_form.save(commit=False)
+    person.organisation_id = user.organisation_id
+    person.save()
+    Nationality.objects.bulk_create(
+        [Nationality(person=person, country=code) for code in identity["nationalities"]]
+    )
+    Alias.objects.bulk_create([Alias(person=person, name=name) for name in identity["aliases"]])
+    if identity.get("document_type"):
+        document = IdentityDocument.objects.create(
+            person=person,
+            doc_type=identity["document_type"],
+            number=identity["document_number"],
+            issuing_country=identity["document_country"],
+            status=identity["document_status"],
+        )
+        matching.refresh_document_digest(document)
+    case = situation_form.save(commit=False)
+    case.person = person
+    case.organisation_id = user.organisation_id
+    if user.role == Role.CASEWORKER:
+        case.assigned_to = user
+        case.status = CaseStatus.ACTIVE
+    case.save()
+    recruitment = recruitment_form.save(commit=False)
+    recruitment.case = case
+    recruitment.save()
+    _save_means(recruitment, recruitment_form.cleaned_data.get("means_of_control", []))
+    matching.refresh_name_keys(person)
+    case.timeline("status_change", "Case registered.", user)
+    return case
+
+
+def _save_means(recruitment, means):
+    recruitment.means_of_control.exclude(means__in=means).delete()
+    existing = set(recruitment.means_of_control.values_list("means", flat=True))
+    ControlMeans.objects.bulk_create(
+        [ControlMeans(recruitment=recruitment, means=m) for m in means if m not in existing]
+    )
+
+
+@case_readers
+def case_detail(request, reference):
+    case = access.get_case(request, reference)
+    user = request.user
+    if not access.is_case_staff(user):
+        return render(
+            request,
+            "casework/embassy_case.html",
+            {
+                "case": case,
+                "fields": access.visible_fields(user, case),
+                "embassy_requests": access.embassy_requests_for(user, case).order_by("-created_at"),
+                "documents": access.documents_for(user, case).order_by("-uploaded_at"),
+            },
+        )
+    recruitment = Recruitment.objects.filter(case=case).first()
+    context = {
+        "case": case,
+        "fields": access.visible_fields(user, case),
+        "recruitment": recruitment,
+        "means": list(recruitment.means_of_control.all()) if recruitment else [],
+        "may_see_restricted": access.may_see_restricted(user, case),
+        "notes": access.notes_for(user, case).select_related("author").order_by("-occurred_at"),
+        "tasks": access.tasks_for(user, case)
+        .select_related("assignee")
+        .order_by("status", "due_at"),
+        "contacts": access.contacts_for(user, case).order_by("kind", "name"),
+        "consents": access.consents_for(user, case).order_by("-given_at"),
+        "disclosures": access.disclosures_for(user, case).order_by("-approved_at"),
+        "embassy_requests": access.embassy_requests_for(user, case).order_by("-created_at"),
+        "documents": access.documents_for(user, case).order_by("-uploaded_at"),
+        "nationality_choices": [
+            (n.country.code, n.country.name) for n in case.person.nationalities.all()
+        ],
+        "note_form": NoteForm(),
+        "task_form": TaskForm(
+            organisation=case.organisation, initial={"assignee": case.assigned_to_id or user.pk}
+        ),
+    }
+    return render(request, "casework/case_detail.html", context)
+
+
+SECTIONS = {"person": PersonForm, "situation": SituationForm, "recruitment": RecruitmentForm}
+
+
+@case_staff
+def edit_section(request, reference, section):
+    case = access.get_case(request, reference)
+    if section not in SECTIONS:
+        access.deny(request, case.reference, "section", section)
+    form_class = SECTIONS[section]
+    user = request.user
+    if section == "person":
+        instance = case.person
+    elif section == "situation":
+        instance = case
+    else:
+        instance = Recruitment.objects.filter(case=case).first() or Recruitment(case=case)
+    kwargs = {"instance": instance}
+    if section == "recruitment":
+        kwargs["show_recruiter"] = access.may_see_restricted(user, case)
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            if section == "recruitment":
+                _save_means(saved, form.cleaned_data.get("means_of_control", []))
+            if section == "person":
+                matching.refresh_name_keys(saved)
+            case.timeline("document", f"{section.capitalize()} details updated.", user)
+        messages.success(request, _("Saved."))
+        return redirect(f"{case.get_absolute_url()}#{section}")
+    return render(
+        request,
+        "casework/edit_section.html",
+        {"case": case, "form": form, "section": section},
+    )
+
+
+@case_staff
+def change_status(request, reference):
+    case = access.get_case(request, reference)
+    form = StatusForm(request.POST or None, initial={"status": case.status})
+    if request.method == "POST" and form.is_valid():
+        status = form.cleaned_data["status"]
+        if case.status == CaseStatus.CLOSED:
+            messages.error(request, _("A closed case cannot change status."))
+        elif status != case.status:
+            case.change_status(status, request.user, form.cleaned_data["closure_reason"])
+            messages.success(request, _("Status changed."))
+        return redirect("case-detail", reference=case.reference)
+    return render(
+        request, "casework/edit_section.html", {"case": case, "form": form, "section": "status"}
+    )

@@ -1,0 +1,269 @@
+"""Notes, tasks, contacts, consent and documents of a case."""
+
+import hashlib
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.security import client_ip
+from casework import access, audit
+from casework.forms import ConsentForm, ContactForm, NoteForm, TaskForm, UploadForm
+from casework.models import Case, Document, Task
+from casework.views.cases import case_readers, case_staff, htmx
+from casework.vocabularies import Confidentiality, NoteKind, TaskStatus
+
+
+def _back(case, anchor):
+    return redirect(f"{case.get_absolute_url()}#{anchor}")
+
+
+@case_staff
+def note_detail(request, reference, pk):
+    case = access.get_case(request, reference, viewing=False)
+    note = access.get_child(request, case, access.notes_for(request.user, case), pk, "note")
+    access.record_view(request, case, "note", note.pk)
+    return render(request, "casework/note_detail.html", {"case": case, "note": note})
+
+
+@case_staff
+def add_note(request, reference):
+    case = access.get_case(request, reference)
+    form = NoteForm(request.POST or None)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        note = form.save(commit=False)
+        if note.confidentiality == Confidentiality.RESTRICTED and not access.may_see_restricted(
+            request.user, case
+        ):
+            # Whoever cannot read restricted notes cannot write one they could not read back.
+            note.confidentiality = Confidentiality.NORMAL
+        note.case, note.author = case, request.user
+        note.save()
+        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+        saved = True
+    if htmx(request):
+        notes = access.notes_for(request.user, case).select_related("author")
+        return render(
+            request,
+            "casework/partials/timeline.html",
+            {
+                "case": case,
+                "notes": notes.order_by("-occurred_at"),
+                "note_form": NoteForm() if saved else form,
+            },
+        )
+    if saved:
+        messages.success(request, _("Note added."))
+        return _back(case, "timeline")
+    return render(
+        request, "casework/child_form.html", {"case": case, "form": form, "title": _("Add a note")}
+    )
+
+
+def _task_form(case, user, data=None):
+    return TaskForm(
+        data,
+        organisation=case.organisation,
+        initial={"assignee": case.assigned_to_id or user.pk},
+    )
+
+
+@case_staff
+def add_task(request, reference):
+    case = access.get_case(request, reference)
+    form = _task_form(case, request.user, request.POST or None)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        task = form.save(commit=False)
+        task.case, task.created_by = case, request.user
+        task.save()
+        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+        saved = True
+    if htmx(request):
+        return _tasks_partial(request, case, None if saved else form)
+    if saved:
+        messages.success(request, _("Task added."))
+        return _back(case, "tasks")
+    return render(
+        request, "casework/child_form.html", {"case": case, "form": form, "title": _("Add a task")}
+    )
+
+
+def _tasks_partial(request, case, form=None):
+    tasks = access.tasks_for(request.user, case).select_related("assignee")
+    return render(
+        request,
+        "casework/partials/tasks.html",
+        {
+            "case": case,
+            "tasks": tasks.order_by("status", "due_at"),
+            "task_form": form or _task_form(case, request.user),
+        },
+    )
+
+
+@require_POST
+@case_staff
+def complete_task(request, reference, pk):
+    case = access.get_case(request, reference)
+    task = access.get_child(request, case, access.tasks_for(request.user, case), pk, "task")
+    status = TaskStatus.CANCELLED if request.POST.get("cancel") == "1" else TaskStatus.DONE
+    now = timezone.now()
+    # Conditional update: a task already closed (or closed twice at once) stays as it was.
+    if Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        status=status, completed_at=now
+    ):
+        audit.record(
+            audit.Action.UPDATE,
+            actor=request.user,
+            obj=task,
+            case_reference=case.reference,
+            fields=["status", "completed_at"],
+            ip_address=client_ip(request),
+        )
+        Case.objects.filter(pk=case.pk).update(last_activity_at=now)
+    if htmx(request):
+        return _tasks_partial(request, case)
+    return _back(case, "tasks")
+
+
+@case_staff
+def contact_form(request, reference, pk=None):
+    case = access.get_case(request, reference)
+    contact = None
+    if pk is not None:
+        contact = access.get_child(
+            request, case, access.contacts_for(request.user, case), pk, "contact"
+        )
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save(commit=False)
+        contact.case = case
+        contact.save()
+        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+        messages.success(request, _("Contact saved."))
+        return _back(case, "contacts")
+    title = _("Edit contact") if pk else _("Add a contact")
+    return render(request, "casework/child_form.html", {"case": case, "form": form, "title": title})
+
+
+@case_staff
+def add_consent(request, reference):
+    case = access.get_case(request, reference)
+    form = ConsentForm(request.POST or None, initial={"given_at": timezone.now()})
+    if request.method == "POST" and form.is_valid():
+        consent = form.save(commit=False)
+        consent.case, consent.recorded_by = case, request.user
+        try:
+            with transaction.atomic():
+                consent.save()
+                case.timeline(
+                    NoteKind.CONSENT,
+                    f"Consent given: {consent.get_scope_display()} {consent.country}".strip(),
+                    request.user,
+                )
+        except IntegrityError:
+            form.add_error(None, _("This consent is already recorded and active."))
+        else:
+            audit.record(
+                audit.Action.CONSENT,
+                actor=request.user,
+                obj=consent,
+                case_reference=case.reference,
+                detail=f"given {consent.scope} {consent.country}",
+                ip_address=client_ip(request),
+            )
+            messages.success(request, _("Consent recorded."))
+            return _back(case, "consent")
+    return render(
+        request,
+        "casework/child_form.html",
+        {"case": case, "form": form, "title": _("Record consent")},
+    )
+
+
+@require_POST
+@case_staff
+def withdraw_consent(request, reference, pk):
+    case = access.get_case(request, reference)
+    consent = access.get_child(
+        request, case, access.consents_for(request.user, case), pk, "consent"
+    )
+    if consent.withdraw(by=request.user):
+        audit.record(
+            audit.Action.CONSENT,
+            actor=request.user,
+            obj=consent,
+            case_reference=case.reference,
+            fields=["status", "withdrawn_at"],
+            detail=f"withdrawn {consent.scope} {consent.country}".strip(),
+            ip_address=client_ip(request),
+        )
+        messages.success(request, _("Consent withdrawn. Access it granted has ended."))
+    return _back(case, "consent")
+
+
+def store_upload(case, upload, kind, user, **links):
+    """Save an already validated upload under a random name; return the Document."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (upload.name or "document").replace("/", "_").replace("\\", "_")[:150]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    document = Document(
+        case=case,
+        kind=kind,
+        original_name=f"{stem}{upload.detected_extension}",
+        content_type=upload.detected_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+        **links,
+    )
+    document.file.save("upload", upload, save=False)
+    document.save()
+    return document
+
+
+@case_staff
+def upload_document(request, reference):
+    case = access.get_case(request, reference)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        store_upload(case, form.cleaned_data["file"], form.cleaned_data["kind"], request.user)
+        case.timeline(NoteKind.DOCUMENT, "Document uploaded.", request.user)
+        messages.success(request, _("Document uploaded."))
+        return _back(case, "documents")
+    return render(
+        request,
+        "casework/child_form.html",
+        {"case": case, "form": form, "title": _("Upload a document"), "multipart": True},
+    )
+
+
+@case_readers
+def document_download(request, reference, pk):
+    case = access.get_case(request, reference, viewing=False)
+    document = access.get_child(
+        request, case, access.documents_for(request.user, case), pk, "document"
+    )
+    audit.record(
+        audit.Action.DOWNLOAD,
+        actor=request.user,
+        organisation_id=case.organisation_id,
+        obj=document,
+        case_reference=case.reference,
+        ip_address=client_ip(request),
+    )
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )

@@ -1,0 +1,130 @@
+"""Embassy requests, seen from both sides, and the liaisons' portal."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from casework import access
+from casework.forms import EmbassyRequestForm, ReplyForm
+from casework.models import Case, EmbassyMessage, EmbassyRequest, Nationality
+from casework.views.cases import PAGE_SIZE, case_readers, case_staff
+from casework.views.children import store_upload
+from casework.vocabularies import NoteKind
+
+
+@role_required(Role.LIAISON)
+def portal(request):
+    """The cases shared with the liaison's countries, and their open requests."""
+    countries = access.liaison_countries(request.user)
+    cases = (
+        access.cases_visible_to(request.user)
+        .select_related("person")
+        .order_by("-last_activity_at", "-id")
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    shared = {
+        (n.person_id, n.country.code): n.country.name
+        for n in Nationality.objects.filter(
+            person_id__in=[c.person_id for c in page], country__in=countries
+        )
+    }
+    rows = [
+        {
+            "case": case,
+            "countries": [name for (pid, _code), name in shared.items() if pid == case.person_id],
+        }
+        for case in page
+    ]
+    open_requests = (
+        EmbassyRequest.objects.filter(
+            case__in=access.cases_visible_to(request.user), country__in=countries
+        )
+        .exclude(status__in=["fulfilled", "declined"])
+        .select_related("case")
+        .order_by("due_at")[:20]
+    )
+    return render(
+        request,
+        "casework/embassy_portal.html",
+        {"page": page, "rows": rows, "open_requests": open_requests},
+    )
+
+
+@case_staff
+def new_request(request, reference):
+    case = access.get_case(request, reference)
+    form = EmbassyRequestForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            embassy_request = form.save(commit=False)
+            embassy_request.case, embassy_request.created_by = case, request.user
+            embassy_request.save()
+            EmbassyMessage.objects.create(
+                request=embassy_request, author=request.user, body=embassy_request.message
+            )
+            case.timeline(
+                NoteKind.EMBASSY,
+                f"Embassy request sent: {embassy_request.get_kind_display()} "
+                f"({embassy_request.country.code})",
+                request.user,
+            )
+        messages.success(request, _("Request sent to the embassy."))
+        return redirect("embassy-request-detail", reference=case.reference, pk=embassy_request.pk)
+    return render(
+        request,
+        "casework/child_form.html",
+        {"case": case, "form": form, "title": _("New embassy request")},
+    )
+
+
+@case_readers
+def request_detail(request, reference, pk):
+    case = access.get_case(request, reference, viewing=False)
+    embassy_request = access.get_child(
+        request, case, access.embassy_requests_for(request.user, case), pk, "embassyrequest"
+    )
+    access.record_view(request, case, "embassyrequest", embassy_request.pk)
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if not request.user.is_liaison:
+        form.fields.pop("status")
+    if request.method == "POST" and form.is_valid():
+        _reply(request, case, embassy_request, form.cleaned_data)
+        messages.success(request, _("Reply sent."))
+        return redirect("embassy-request-detail", reference=case.reference, pk=pk)
+    thread = embassy_request.messages.select_related("author").prefetch_related("documents")
+    return render(
+        request,
+        "casework/embassy_request_detail.html",
+        {"case": case, "embassy_request": embassy_request, "thread": thread, "form": form},
+    )
+
+
+@transaction.atomic
+def _reply(request, case, embassy_request, data):
+    from_embassy = request.user.is_liaison
+    message = EmbassyMessage.objects.create(
+        request=embassy_request, author=request.user, from_embassy=from_embassy, body=data["body"]
+    )
+    if data.get("file"):
+        store_upload(
+            case,
+            data["file"],
+            "embassy_response" if from_embassy else "correspondence",
+            request.user,
+            embassy_message=message,
+        )
+    if from_embassy and data.get("status") and data["status"] != embassy_request.status:
+        embassy_request.status = data["status"]
+        embassy_request.save(update_fields=["status", "updated_at"])
+    side = "Embassy" if from_embassy else "NGO"
+    status = f" Status: {embassy_request.get_status_display()}." if from_embassy else ""
+    Case.timeline(
+        case,
+        NoteKind.EMBASSY,
+        f"{side} replied to {embassy_request.get_kind_display()}.{status}",
+        request.user,
+    )

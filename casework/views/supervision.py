@@ -1,0 +1,159 @@
+"""Supervisors: assignment, closure decisions, embassy disclosure; the queue page."""
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from accounts.security import client_ip
+from casework import access, audit
+from casework.forms import AssignForm
+from casework.models import Consent, EmbassyDisclosure
+from casework.vocabularies import CaseStatus, ConsentScope, ConsentStatus, NoteKind
+
+supervisor_only = role_required(Role.SUPERVISOR)
+QUEUE_SIZE = 50
+
+
+@supervisor_only
+def queue(request):
+    cases = access.cases_visible_to(request.user)
+    pending_disclosure = (
+        Consent.objects.filter(
+            case__in=cases.open().filter(do_not_share_with_embassy=False),
+            scope=ConsentScope.SHARE_WITH_EMBASSY,
+            status=ConsentStatus.GIVEN,
+        )
+        .exclude(
+            Exists(
+                EmbassyDisclosure.objects.active().filter(
+                    case=OuterRef("case"), country=OuterRef("country")
+                )
+            )
+        )
+        .select_related("case")
+        .order_by("given_at")[:QUEUE_SIZE]
+    )
+    context = {
+        "unassigned": cases.filter(status=CaseStatus.NEW, assigned_to__isnull=True)
+        .select_related("person")
+        .order_by("created_at")[:QUEUE_SIZE],
+        "closures": cases.filter(status=CaseStatus.CLOSURE_REQUESTED)
+        .select_related("person", "assigned_to")
+        .order_by("last_activity_at")[:QUEUE_SIZE],
+        "pending_disclosure": pending_disclosure,
+        "active_disclosures": EmbassyDisclosure.objects.active()
+        .filter(case__in=cases)
+        .select_related("case", "approved_by")
+        .order_by("-approved_at")[:QUEUE_SIZE],
+        "assign_form": AssignForm(organisation=request.user.organisation),
+    }
+    return render(request, "casework/queue.html", context)
+
+
+def _next(request, case):
+    if request.POST.get("next") == "queue":
+        return redirect("queue")
+    return redirect("case-detail", reference=case.reference)
+
+
+@supervisor_only
+def assign(request, reference):
+    case = access.get_case(request, reference)
+    form = AssignForm(
+        request.POST or None,
+        organisation=request.user.organisation,
+        initial={"assigned_to": case.assigned_to_id, "collaborators": case.collaborators.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # The queue's one-click form assigns only; the full form also sets collaborators.
+            from_queue = request.POST.get("next") == "queue"
+            case.assign(
+                form.cleaned_data["assigned_to"],
+                request.user,
+                collaborators=None if from_queue else form.cleaned_data["collaborators"],
+            )
+        messages.success(request, _("Case assigned."))
+        return _next(request, case)
+    return render(
+        request, "casework/edit_section.html", {"case": case, "form": form, "section": "assign"}
+    )
+
+
+@require_POST
+@supervisor_only
+def decide_closure(request, reference):
+    case = access.get_case(request, reference)
+    if case.status != CaseStatus.CLOSURE_REQUESTED:
+        messages.error(request, _("No closure was requested for this case."))
+        return _next(request, case)
+    approve = request.POST.get("decision") == "approve"
+    with transaction.atomic():
+        case.decide_closure(approve, request.user)
+    messages.success(request, _("Case closed.") if approve else _("Closure refused."))
+    return _next(request, case)
+
+
+@require_POST
+@supervisor_only
+def approve_disclosure(request, reference):
+    case = access.get_case(request, reference)
+    country = request.POST.get("country", "")
+    if country not in {n.country.code for n in case.person.nationalities.all()}:
+        messages.error(request, _("Disclosure is only possible to a country of nationality."))
+        return _next(request, case)
+    try:
+        with transaction.atomic():
+            disclosure = EmbassyDisclosure.objects.create(
+                case=case, country=country, approved_by=request.user
+            )
+            case.timeline(
+                NoteKind.EMBASSY, f"Disclosure to the embassy of {country} approved.", request.user
+            )
+    except IntegrityError:
+        messages.info(request, _("Disclosure to this embassy is already approved."))
+        return _next(request, case)
+    audit.record(
+        audit.Action.DISCLOSURE,
+        actor=request.user,
+        obj=disclosure,
+        case_reference=case.reference,
+        detail=f"approved {country}",
+        ip_address=client_ip(request),
+    )
+    messages.success(request, _("Disclosure approved."))
+    return _next(request, case)
+
+
+@require_POST
+@supervisor_only
+def revoke_disclosure(request, reference, pk):
+    case = access.get_case(request, reference)
+    disclosure = access.get_child(
+        request, case, access.disclosures_for(request.user, case).active(), pk, "disclosure"
+    )
+    with transaction.atomic():
+        EmbassyDisclosure.objects.filter(pk=disclosure.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=request.user
+        )
+        case.timeline(
+            NoteKind.EMBASSY,
+            f"Disclosure to the embassy of {disclosure.country.code} revoked.",
+            request.user,
+        )
+    audit.record(
+        audit.Action.DISCLOSURE,
+        actor=request.user,
+        obj=disclosure,
+        case_reference=case.reference,
+        detail=f"revoked {disclosure.country.code}",
+        ip_address=client_ip(request),
+    )
+    messages.success(request, _("Disclosure revoked."))
+    return _next(request, case)

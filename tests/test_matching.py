@@ -1,0 +1,420 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Role
+from casework import access
+from casework.matching import (
+    SAME_DOCUMENT,
+    SIMILAR_NAME,
+    DocumentDigest,
+    NameKey,
+    as_reference,
+    document_digest,
+    find_duplicates,
+    keys_for_person,
+    normalise,
+    refresh_document_digest,
+    refresh_name_keys,
+    refresh_name_keys_bulk,
+    search_persons,
+    skeleton,
+)
+from casework.models import Alias, Case, IdentityDocument, Nationality, Person
+from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
+
+# --- Normalisation -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Rahmonov", "Rakhmonov", "Rachmonov", "Рахмонов"],
+        ["Mohammed", "Muhammad", "Mukhammad", "Мухаммад", "Mohamed", "محمد"],
+        ["Otieno", "Отиено"],
+        ["Rahul Sharma", "राहुल शर्मा"],
+        ["Joseph", "Josef", "Dzhozef", "Джозеф"],
+        ["Dennis", "Denis", "Денис"],
+        ["Oleksandr", "Aleksandr", "Олександр", "Александр", "Alexander"],
+        ["Chernov", "Tchernov", "Tschernow", "Чернов"],
+        ["Khasanov", "Xasanov", "Hasanov", "Хасанов"],
+        ["Chaudhary", "Choudhury", "चौधरी"],
+        ["Natalya", "Natalia", "Наталья"],
+        ["Wang Xiaoming", "王小明"],
+    ],
+)
+def test_spellings_of_one_name_share_a_skeleton(spellings):
+    skeletons = {name: skeleton(name) for name in spellings}
+    assert len(set(skeletons.values())) == 1, skeletons
+
+
+def test_different_names_keep_different_skeletons():
+    assert skeleton("Rahmonov") != skeleton("Rahimov")
+    assert skeleton("Denis") != skeleton("Daniel")
+    assert skeleton("Otieno") != skeleton("Odhiambo")
+
+
+def test_normalise_gives_readable_lowercase_ascii():
+    assert normalise("  Рахмонов   Мухаммад ") == "rakhmonov mukhammad"
+    assert normalise("राहुल शर्मा") == "rahul shrma"
+    assert normalise("Jean-Luc O'Brien") == "jean luc obrien"
+    assert normalise("Çelik Müller") == "celik muller"
+    assert normalise("Наталья") == "natalya"
+    assert normalise("") == ""
+
+
+def test_skeleton_keeps_word_order_and_one_key_per_part():
+    assert skeleton("Mukhammad Rakhmonov") == "mhmd rhmnv"
+
+
+@pytest.mark.django_db
+def test_keys_cover_every_spelling_and_ignore_word_order():
+    person = PersonFactory(given_name="Mukhammad", family_name="Rakhmonov", native_name="")
+    Alias.objects.create(person=person, name="Rahmonov Muhammad")
+    Alias.objects.create(person=person, name="M. Sharif")
+    assert keys_for_person(person) == {
+        ("mhmd rhmnv", "full"),
+        ("m srf", "full"),
+        ("mhmd", "token"),
+        ("rhmnv", "token"),
+        ("srf", "token"),  # the initial "M." is too short for a name part
+    }
+
+
+# --- Keeping keys up to date ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_refresh_rewrites_keys_after_an_alias_is_removed():
+    person = PersonFactory(given_name="Brian", family_name="Otieno")
+    alias = Alias.objects.create(person=person, name="Bwana Simba")
+    refresh_name_keys(person)
+    assert person.name_keys.filter(key="smb").exists()
+    alias.delete()
+    refresh_name_keys(person)
+    assert not person.name_keys.filter(key="smb").exists()
+    assert set(person.name_keys.values_list("organisation_id", flat=True)) == {
+        person.organisation_id
+    }
+
+
+@pytest.mark.django_db
+def test_bulk_refresh_costs_the_same_for_one_or_many_persons(django_assert_num_queries):
+    organisation = OrganisationFactory()
+    persons = [PersonFactory(organisation=organisation) for _ in range(12)]
+    with django_assert_num_queries(5):  # aliases, savepoint, delete, insert, release
+        refresh_name_keys_bulk(persons[:1])
+    with django_assert_num_queries(5):
+        refresh_name_keys_bulk(persons)
+    assert NameKey.objects.filter(organisation_id=organisation.pk).count() == 12 * 3
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+def registered(**kwargs):
+    aliases = kwargs.pop("aliases", ())
+    case = CaseFactory(person=PersonFactory(**kwargs))
+    for name in aliases:
+        Alias.objects.create(person=case.person, name=name)
+    refresh_name_keys(case.person)
+    return case
+
+
+@pytest.fixture
+def organisation():
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def rakhmonov(organisation):
+    return registered(
+        organisation=organisation, given_name="Mukhammad", family_name="Rakhmonov", native_name=""
+    )
+
+
+@pytest.mark.django_db
+def test_cyrillic_search_finds_a_person_registered_in_latin(rakhmonov):
+    assert list(search_persons(Case.objects.all(), "Мухаммад Рахмонов")) == [rakhmonov]
+    assert list(search_persons(Case.objects.all(), "Рахмонов")) == [rakhmonov]
+
+
+@pytest.mark.django_db
+def test_latin_search_finds_a_person_registered_in_their_own_script(organisation):
+    case = registered(
+        organisation=organisation, given_name="R.", family_name="", native_name="Рахмонов Мухаммад"
+    )
+    assert list(search_persons(Case.objects.all(), "Muhammad Rahmonov")) == [case]
+    assert list(search_persons(Case.objects.all(), "rahmonov, mohammed")) == [case]
+
+
+@pytest.mark.django_db
+def test_search_matches_spelling_variants_and_name_beginnings(rakhmonov):
+    for text in ["Mohammed Rachmonov", "Rahmonov Muhammad", "Rahm", "Muh Rakh", "MUKHAMMAD"]:
+        assert list(search_persons(Case.objects.all(), text)) == [rakhmonov], text
+
+
+@pytest.mark.django_db
+def test_search_requires_every_name_part(rakhmonov):
+    assert not search_persons(Case.objects.all(), "Mukhammad Otieno").exists()
+    assert not search_persons(Case.objects.all(), "Sharma").exists()
+
+
+@pytest.mark.django_db
+def test_search_finds_a_person_by_alias(organisation, rakhmonov):
+    case = registered(
+        organisation=organisation, given_name="Brian", family_name="Otieno", aliases=["Abu Sharif"]
+    )
+    assert list(search_persons(Case.objects.all(), "Sharif")) == [case]
+    assert list(search_persons(Case.objects.all(), "Abu Shareef")) == [case]
+
+
+@pytest.mark.django_db
+def test_search_by_reference_in_any_case_with_or_without_dashes(rakhmonov):
+    reference = rakhmonov.reference
+    for text in [reference, reference.lower(), reference.replace("-", ""), f" {reference} "]:
+        assert list(search_persons(Case.objects.all(), text)) == [rakhmonov], text
+    assert not search_persons(Case.objects.all(), "HW-0000-0000").exists()
+
+
+def test_reference_recognition():
+    assert as_reference("hw7k3m9qxd") == "HW-7K3M-9QXD"
+    assert as_reference("HW-7K3M-9QXD") == "HW-7K3M-9QXD"
+    assert as_reference("hw-7k3m-9qxo") == "HW-7K3M-9QX0"  # O read as zero
+    assert as_reference("Muhammad") is None
+    assert as_reference("HW-7K3M") is None
+
+
+@pytest.mark.django_db
+def test_search_never_leaves_the_scoped_queryset(organisation, rakhmonov):
+    elsewhere = registered(given_name="Mukhammad", family_name="Rakhmonov")
+    supervisor = UserFactory(organisation=organisation, role=Role.SUPERVISOR)
+    visible = access.cases_visible_to(supervisor)
+    assert list(search_persons(visible, "Rakhmonov")) == [rakhmonov]
+    assert not search_persons(visible, elsewhere.reference).exists()
+    # A caseworker sees only their own cases, even among matching names.
+    caseworker = UserFactory(organisation=organisation, role=Role.CASEWORKER)
+    assert not search_persons(access.cases_visible_to(caseworker), "Rakhmonov").exists()
+    Case.objects.filter(pk=rakhmonov.pk).update(assigned_to=caseworker)
+    assert list(search_persons(access.cases_visible_to(caseworker), "Rakhmonov")) == [rakhmonov]
+
+
+@pytest.mark.django_db
+def test_search_is_one_query_and_paginates(organisation, django_assert_num_queries):
+    for n in range(5):
+        registered(organisation=organisation, given_name="Brian", family_name=f"Otieno {n}")
+    results = search_persons(Case.objects.order_by("pk"), "Отиено Брайан")
+    with django_assert_num_queries(2):  # count, then the page
+        page = Paginator(results, 2).page(2)
+        assert len(page.object_list) == 2
+    assert page.paginator.count == 5
+
+
+@pytest.mark.django_db
+def test_blank_search_leaves_the_queryset_alone_and_punctuation_finds_nothing(rakhmonov):
+    assert list(search_persons(Case.objects.all(), "  ")) == [rakhmonov]
+    assert not search_persons(Case.objects.all(), "?!").exists()
+
+
+# --- Duplicate check -----------------------------------------------------------------------
+
+
+def add_document(person, number):
+    document = IdentityDocument.objects.create(person=person, doc_type="passport", number=number)
+    refresh_document_digest(document)
+    return document
+
+
+@pytest.mark.django_db
+def test_same_document_number_is_found_however_it_is_typed(organisation, rakhmonov):
+    add_document(rakhmonov.person, "AB 1234567")
+    found = find_duplicates(
+        organisation.pk,
+        given_name="Someone",
+        family_name="Else",
+        document_numbers=["ab-123 4567"],
+    )
+    assert [(c.person_id, c.case_reference, c.reason) for c in found] == [
+        (rakhmonov.person_id, rakhmonov.reference, SAME_DOCUMENT)
+    ]
+
+
+def test_document_digest_ignores_spacing_case_and_cyrillic_lookalikes():
+    assert document_digest("ab 123-4567") == document_digest("AB1234567")
+    assert document_digest("АВ1234567") == document_digest("AB1234567")  # Cyrillic А, В
+    assert document_digest("AB1234568") != document_digest("AB1234567")
+    assert len(document_digest("AB1234567")) == 64
+    assert document_digest(" - ") == ""
+
+
+@pytest.mark.django_db
+def test_document_numbers_are_stored_only_encrypted_and_digested(rakhmonov):
+    document = add_document(rakhmonov.person, "AB1234567")
+    digest = DocumentDigest.objects.get(identity_document=document)
+    assert "1234567" not in digest.digest
+    assert digest.organisation_id == rakhmonov.organisation_id
+
+
+@pytest.mark.django_db
+def test_close_name_with_compatible_birth_year_and_nationality_is_flagged(organisation, rakhmonov):
+    Nationality.objects.filter(person=rakhmonov.person).update(country="UZ")
+    found = find_duplicates(
+        organisation.pk,
+        given_name="Muhammad",
+        family_name="Rahmonov",
+        birth_year=1996,
+        nationalities=["UZ", "TJ"],
+    )
+    assert [(c.person_id, c.case_reference, c.reason) for c in found] == [
+        (rakhmonov.person_id, rakhmonov.reference, SIMILAR_NAME)
+    ]
+    assert found[0].score >= 85
+
+
+@pytest.mark.django_db
+def test_native_script_name_is_compared_with_latin_names(organisation):
+    case = registered(
+        organisation=organisation, given_name="Rahul", family_name="Sharma", nationalities=["IN"]
+    )
+    found = find_duplicates(organisation.pk, given_name="", family_name="", native_name="राहुल शर्मा")
+    assert [c.person_id for c in found] == [case.person_id]
+
+
+@pytest.mark.django_db
+def test_unknown_birth_year_or_nationality_does_not_rule_out(organisation, rakhmonov):
+    found = find_duplicates(organisation.pk, given_name="Mohammed", family_name="Rakhmonov")
+    assert [c.person_id for c in found] == [rakhmonov.person_id]
+
+
+@pytest.mark.django_db
+def test_close_name_born_ten_years_apart_is_not_flagged(organisation, rakhmonov):
+    assert rakhmonov.person.birth_year == 1995
+    found = find_duplicates(
+        organisation.pk, given_name="Muhammad", family_name="Rahmonov", birth_year=2005
+    )
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_close_name_of_another_nationality_is_not_flagged(organisation, rakhmonov):
+    found = find_duplicates(
+        organisation.pk, given_name="Muhammad", family_name="Rahmonov", nationalities=["NP"]
+    )
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_different_name_is_not_flagged(organisation, rakhmonov):
+    found = find_duplicates(organisation.pk, given_name="Mukhammad", family_name="Karimov")
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_duplicate_check_stays_in_the_organisation_and_skips_the_person_itself(
+    organisation, rakhmonov
+):
+    elsewhere = registered(given_name="Mukhammad", family_name="Rakhmonov")
+    add_document(elsewhere.person, "AB1234567")
+    found = find_duplicates(
+        organisation.pk,
+        given_name="Mukhammad",
+        family_name="Rakhmonov",
+        document_numbers=["AB1234567"],
+    )
+    assert [c.person_id for c in found] == [rakhmonov.person_id]
+    found = find_duplicates(
+        organisation.pk,
+        given_name="Mukhammad",
+        family_name="Rakhmonov",
+        exclude_person_id=rakhmonov.person_id,
+    )
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_document_matches_come_first_then_the_closest_names(organisation, rakhmonov):
+    close = registered(organisation=organisation, given_name="Muhamad", family_name="Rakhmonov")
+    closer = registered(organisation=organisation, given_name="Mukhammad", family_name="Rahmonov")
+    other = registered(organisation=organisation, given_name="Ali", family_name="Karimov")
+    add_document(other.person, "FA0001112")
+    found = find_duplicates(
+        organisation.pk,
+        given_name="Mukhammad",
+        family_name="Rakhmonov",
+        document_numbers=["FA0001112"],
+    )
+    assert [c.person_id for c in found][:2] == [other.person_id, rakhmonov.person_id]
+    assert {c.person_id for c in found[2:]} == {close.person_id, closer.person_id}
+    assert [c.reason for c in found] == [SAME_DOCUMENT] + [SIMILAR_NAME] * 3
+    assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
+
+
+def populate(organisation, count, start=0):
+    persons = Person.objects.bulk_create(
+        Person(
+            organisation=organisation,
+            given_name="Mukhammad",
+            family_name="Rakhmonov",
+            birth_year=1995,
+        )
+        for n in range(start, start + count)
+    )
+    Nationality.objects.bulk_create(Nationality(person=p, country="UZ") for p in persons)
+    Case.objects.bulk_create(Case(person=p, organisation=organisation) for p in persons)
+    refresh_name_keys_bulk(persons)
+    for person in persons[:3]:
+        add_document(person, f"UZ{person.pk:07d}")
+
+
+@pytest.mark.django_db
+def test_duplicate_check_query_count_does_not_grow_with_the_organisation(organisation):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            found = find_duplicates(
+                organisation.pk,
+                given_name="Muhammad",
+                family_name="Rahmonov",
+                birth_year=1995,
+                nationalities=["UZ"],
+                document_numbers=["UZ0000001"],
+            )
+        assert found
+        return len(captured)
+
+    populate(organisation, 10)
+    with_ten = queries()
+    populate(organisation, 190, start=10)
+    assert Person.objects.filter(organisation=organisation).count() == 200
+    assert queries() == with_ten <= 5
+
+
+# --- Rebuilding the index ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_rebuild_after_a_new_first_key_keeps_document_matches(organisation, settings):
+    person = PersonFactory(organisation=organisation, given_name="Brian", family_name="Otieno")
+    IdentityDocument.objects.create(person=person, doc_type="passport", number="K1234567")
+    NameKey.objects.all().delete()
+    DocumentDigest.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_name_index", stdout=out, batch_size=1)
+    assert "1 persons" in out.getvalue() and "1 identity documents" in out.getvalue()
+    search = find_duplicates(
+        organisation.pk, given_name="", family_name="", document_numbers=["K1234567"]
+    )
+    assert [c.person_id for c in search] == [person.pk]
+
+    settings.FIELD_ENCRYPTION_KEYS = [
+        "bmV3LWtleS1uZXcta2V5LW5ldy1rZXktbmV3LWtleS0=",
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
+    lookup = {"given_name": "", "family_name": "", "document_numbers": ["K1234567"]}
+    assert find_duplicates(organisation.pk, **lookup) == []
+    call_command("rebuild_name_index", stdout=io.StringIO())
+    assert [c.person_id for c in find_duplicates(organisation.pk, **lookup)] == [person.pk]
+    assert set(person.name_keys.values_list("key", flat=True)) >= {"brn", "atn"}
