@@ -200,3 +200,15 @@ def sign_out_everywhere(request):
     logout(request)
     messages.success(request, _("You have been signed out on every device."))
     return redirect("login")
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, also remembered on the account for emails."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response

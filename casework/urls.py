@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from casework.views import audit, cases, children, embassy, notifications, supervision
 
 case_urls = [
@@ -37,6 +38,6 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", notifications.mark_read, name="notification-read"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
