@@ -30,7 +30,8 @@ class SessionPolicyMiddleware:
         user = request.user
         if user.is_authenticated and self.must_end(request, user):
             logout(request)
-            return redirect_to_login(request.get_full_path())
+            # The path only: a query string may carry a searched name.
+            return redirect_to_login(request.path)
         return self.get_response(request)
 
     @staticmethod

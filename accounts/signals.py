@@ -1,5 +1,6 @@
 """Sign-ins, failed sign-ins and sign-outs go to the audit log."""
 
+from axes.models import AccessAttempt
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -15,6 +16,8 @@ def _ip(request):
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
     audit.record(audit.Action.LOGIN, actor=user, obj=user, ip_address=_ip(request))
+    # A full sign-in (second factor included) clears this username's failures only.
+    AccessAttempt.objects.filter(username=user.get_username()).delete()
 
 
 @receiver(user_login_failed)

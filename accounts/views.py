@@ -33,6 +33,7 @@ from casework import audit
 PREAUTH_USER = "homeward_preauth_user"
 PREAUTH_AT = "homeward_preauth_at"
 PREAUTH_NEXT = "homeward_preauth_next"
+PREAUTH_DEVICE = "homeward_preauth_device"
 NEW_RECOVERY_CODES = "homeward_new_recovery_codes"
 RECOVERY_CODE_COUNT = 10
 
@@ -59,6 +60,10 @@ def login(request):
             request.session[PREAUTH_NEXT] = next_url
         if user_has_device(user):
             return redirect("login-verify")
+        # A new secret for each password step: one seen by someone else is discarded.
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        request.session[PREAUTH_DEVICE] = device.pk
         return redirect("login-enrol")
     return render(request, "accounts/login.html", {"form": form})
 
@@ -73,7 +78,7 @@ def _preauth_user(request):
 
 def _complete_login(request, user, device):
     next_url = request.session.get(PREAUTH_NEXT) or settings.LOGIN_REDIRECT_URL
-    for key in (PREAUTH_USER, PREAUTH_AT, PREAUTH_NEXT):
+    for key in (PREAUTH_USER, PREAUTH_AT, PREAUTH_NEXT, PREAUTH_DEVICE):
         request.session.pop(key, None)
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
@@ -123,9 +128,12 @@ def enrol(request):
         return redirect("login")
     if user_has_device(user):
         return redirect("login-verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = TOTPDevice.objects.filter(
+        pk=request.session.get(PREAUTH_DEVICE), user=user, confirmed=False
+    ).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        messages.info(request, _("Please sign in again."))
+        return redirect("login")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):

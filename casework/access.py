@@ -80,6 +80,34 @@ def cases_visible_to(user):
     return Case.objects.none()
 
 
+def shared_countries_by_case(user, case_ids):
+    """{case id: [country codes]} the liaison may see for each case, in one query."""
+    if not is_liaison(user):
+        return {}
+    shares = _embassy_shares(OuterRef("case"), liaison_countries(user)).filter(
+        country=OuterRef("country")
+    )
+    rows = (
+        Consent.objects.filter(case_id__in=case_ids, case__do_not_share_with_embassy=False)
+        .filter(Exists(shares))
+        .values_list("case_id", "country")
+    )
+    result = {}
+    for case_id, country in rows:
+        result.setdefault(case_id, set()).add(country)
+    return {case_id: sorted(codes) for case_id, codes in result.items()}
+
+
+def embassy_requests_visible_to(user):
+    """Every embassy request a liaison may see: to a country each case is shared with."""
+    if not is_liaison(user):
+        return EmbassyRequest.objects.none()
+    shares = _embassy_shares(OuterRef("case"), liaison_countries(user)).filter(
+        country=OuterRef("country")
+    )
+    return EmbassyRequest.objects.filter(Exists(shares), case__do_not_share_with_embassy=False)
+
+
 def shared_countries(user, case):
     """The liaison's countries this case is shared with (a dual national shows no more)."""
     if not is_liaison(user) or case.do_not_share_with_embassy:
@@ -90,9 +118,12 @@ def shared_countries(user, case):
 
 def deny(request, reference, object_type="case", object_id=""):
     """Audit the refusal and answer exactly as for something that does not exist."""
+    # A refused look at an existing case shows in the log of the organisation holding it.
+    owner = Case.objects.filter(reference=reference[:12]).values_list("organisation_id", flat=True)
     audit.record(
         audit.Action.DENIED,
         actor=request.user,
+        organisation_id=owner.first() if request.user.is_liaison else None,
         object_type=object_type,
         object_id=object_id,
         case_reference=reference[:12],

@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 
-from casework import models
+from accounts.security import client_ip
+from casework import audit, models
 from casework.crypto import EncryptedTextField
 
 
@@ -24,7 +25,24 @@ admin.site.site_header = "Homeward administration"
 
 
 class NoSecretsAdmin(admin.ModelAdmin):
-    """Encrypted fields are left out of lists, searches and forms."""
+    """Encrypted fields are left out of lists, searches and forms; every view is audited."""
+
+    def _audit_view(self, request, object_id=""):
+        audit.record(
+            audit.Action.VIEW,
+            actor=request.user,
+            object_type=f"admin:{self.model._meta.model_name}",
+            object_id=str(object_id or ""),
+            ip_address=client_ip(request),
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        self._audit_view(request)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._audit_view(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_exclude(self, request, obj=None):
         encrypted = [f.name for f in self.model._meta.fields if isinstance(f, EncryptedTextField)]

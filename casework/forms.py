@@ -288,6 +288,9 @@ class NoteForm(forms.ModelForm):
         widgets = {"occurred_at": DATETIME, "text": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
+        # The case page shows this form beside TaskForm: distinct ids keep each label
+        # tied to its own field (both have a "kind").
+        kwargs.setdefault("auto_id", "note-%s")
         super().__init__(*args, **kwargs)
         manual = {"call", "visit", "message", "meeting", "document"}
         self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] in manual]
@@ -301,6 +304,7 @@ class TaskForm(forms.ModelForm):
         widgets = {"due_at": DATETIME}
 
     def __init__(self, *args, organisation=None, **kwargs):
+        kwargs.setdefault("auto_id", "task-%s")  # see NoteForm
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(
             organisation=organisation, is_active=True, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
@@ -321,9 +325,26 @@ class EmbassyRequestForm(forms.ModelForm):
         self.fields["due_at"].initial = lambda: timezone.now() + datetime.timedelta(days=10)
 
 
+def too_large_message():
+    return _("The file is too large (at most %(mb)s MB).") % {
+        "mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+    }
+
+
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=AttachmentKind.choices)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def clean(self):
+        data = super().clean()
+        if self.too_large:
+            self.errors.pop("file", None)
+            self.add_error("file", too_large_message())
+        return data
 
     # Checked by content, not by name or browser-declared type.
     SIGNATURES = (
@@ -335,10 +356,7 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (at most %(mb)s MB)."),
-                params={"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
-            )
+            raise forms.ValidationError(too_large_message())
         head = upload.read(16)
         upload.seek(0)
         for magic, content_type, extension in self.SIGNATURES:

@@ -428,9 +428,23 @@ class Consent(models.Model):
                 return False
             self.status, self.withdrawn_at = ConsentStatus.WITHDRAWN, when
             if self.scope == ConsentScope.SHARE_WITH_EMBASSY:
-                EmbassyDisclosure.objects.active().filter(
+                from casework import audit
+
+                revoked = EmbassyDisclosure.objects.active().filter(
                     case_id=self.case_id, country=self.country
-                ).update(revoked_at=when, revoked_by=by)
+                )
+                for disclosure_id in list(revoked.values_list("pk", flat=True)):
+                    audit.record(
+                        audit.Action.DISCLOSURE,
+                        actor=by,
+                        object_type="embassydisclosure",
+                        object_id=str(disclosure_id),
+                        case_reference=Case.objects.values_list("reference", flat=True).get(
+                            pk=self.case_id
+                        ),
+                        detail="revoked: consent withdrawn",
+                    )
+                revoked.update(revoked_at=when, revoked_by=by)
             Note.objects.create(
                 case_id=self.case_id,
                 kind=NoteKind.CONSENT,

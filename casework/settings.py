@@ -203,6 +203,11 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_HANDLERS = [
+    "casework.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Field encryption: comma-separated Fernet keys, newest first. Never derived from
 # SECRET_KEY. Validated when the encryption module loads (casework.crypto).
@@ -313,7 +318,10 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
-AXES_RESET_ON_SUCCESS = True
+# Not True: that clears every failure from the address, so an insider signing in
+# could wipe an attacker's count against someone else. accounts.signals resets only
+# the failures of the username that signed in.
+AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -1,6 +1,6 @@
 """Every create, update and delete of case data is audited, with field names, never values."""
 
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
 from casework import audit, models
 
@@ -92,6 +92,18 @@ def audit_save(sender, instance, created, raw=False, **kwargs):
 def audit_delete(sender, instance, **kwargs):
     _record(audit.Action.DELETE, instance)
 
+
+def audit_collaborators(sender, instance, action, pk_set, **kwargs):
+    # Who may open a case changed: as much an update of the case as any field.
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, models.Case):
+        _record(audit.Action.UPDATE, instance, ["collaborators"])
+
+
+m2m_changed.connect(
+    audit_collaborators,
+    sender=models.Case.collaborators.through,
+    dispatch_uid="audit-case-collaborators",
+)
 
 for model in AUDITED:
     post_init.connect(snapshot, sender=model, dispatch_uid=f"audit-init-{model.__name__}")

@@ -482,7 +482,9 @@ def test_case_list_filters_and_searches(org, caseworker, supervisor):
     client = signed_in(supervisor)
 
     def refs(**params):
-        response = client.get(reverse("case-list"), params)
+        # Filters are POSTed (the searched name must not land in a URL), then shown.
+        response = client.post(reverse("case-list"), {"q": "", **params}, follow=True)
+        assert "Отиено" not in response.redirect_chain[-1][0] if response.redirect_chain else True
         return [c.reference for c in response.context["page"]]
 
     assert set(refs()) == {kenyan.reference, nepali.reference}
@@ -492,7 +494,7 @@ def test_case_list_filters_and_searches(org, caseworker, supervisor):
     assert refs(q="Отиено") == [kenyan.reference]
     assert refs(q=nepali.reference.lower()) == [nepali.reference]
     assert refs(sort="risk")[0] == kenyan.reference
-    fragment = client.get(reverse("case-list"), {"risk": "low"}, HTTP_HX_REQUEST="true")
+    fragment = client.post(reverse("case-list"), {"risk": "low"}, HTTP_HX_REQUEST="true")
     assert b"<html" not in fragment.content and nepali.reference.encode() in fragment.content
 
 
@@ -555,3 +557,26 @@ def test_language_switch_is_remembered_on_the_account(caseworker):
     assert caseworker.language == "uk"
     page = client.get(reverse("home"))
     assert '<html lang="uk">' in page.content.decode()
+
+
+def test_searched_name_never_lands_in_a_url(caseworker):
+    client = signed_in(caseworker)
+    response = client.post(reverse("case-list"), {"q": "Otieno", "risk": "high"})
+    assert response.status_code == 302
+    assert "Otieno" not in response.url and "risk=high" in response.url
+    page = client.get(response.url)
+    assert page.context["params"]["q"] == "Otieno"  # kept in the session
+    assert "Otieno" not in "".join(page.context["query"])
+
+
+def test_an_upload_too_large_stops_streaming_and_says_so(caseworker, settings):
+    settings.MAX_UPLOAD_BYTES = 4096
+    case = CaseFactory(
+        person=PersonFactory(organisation=caseworker.organisation), assigned_to=caseworker
+    )
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * 100_000, content_type="application/pdf")
+    response = signed_in(caseworker).post(
+        reverse("document-upload", args=[case.reference]), {"kind": "other", "file": big}
+    )
+    assert response.status_code == 200
+    assert "too large" in response.content.decode() and not Document.objects.exists()

@@ -1,6 +1,7 @@
 """Home, the case list, registration and the case page with its editable sections."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
-from casework import access, matching
+from accounts.security import client_ip
+from casework import access, audit, matching
 from casework.forms import (
     IdentityForm,
     NoteForm,
@@ -87,6 +89,10 @@ def home(request):
             .order_by("-risk_rank", "last_activity_at")[:20]
         )
         context["now"] = now
+        # Names of cases that need attention: a person-level page.
+        audit.record(
+            audit.Action.VIEW, actor=user, object_type="home", ip_address=client_ip(request)
+        )
     context["notifications"] = (
         Notification.objects.filter(recipient=user, read_at__isnull=True)
         .select_related("case")
@@ -147,9 +153,25 @@ def filtered_cases(user, params):
     return cases
 
 
+SEARCH_SESSION_KEY = "homeward_case_search"
+FILTER_NAMES = ("status", "situation", "nationality", "risk", "assignee", "overdue", "sort")
+
+
 @case_staff
 def case_list(request):
-    params = request.GET
+    """The list. Filters travel in the query string; the searched name never does.
+
+    A search is POSTed and kept in the session, so a name ends up neither in browser
+    history nor in a proxy's or server's access log.
+    """
+    if request.method == "POST":
+        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "").strip()[:200]
+        params = {k: request.POST[k] for k in FILTER_NAMES if request.POST.get(k)}
+        if not htmx(request):
+            return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
+    else:
+        params = {k: request.GET[k] for k in FILTER_NAMES if request.GET.get(k)}
+    params["q"] = request.session.get(SEARCH_SESSION_KEY, "")
     cases = filtered_cases(request.user, params)
     sort = params.get("sort", "activity")
     cases = cases.annotate(
@@ -163,16 +185,22 @@ def case_list(request):
     cases = cases.select_related("person", "assigned_to").prefetch_related(
         Prefetch("person__nationalities", queryset=Nationality.objects.order_by("country"))
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(params.get("page"))
-    query = params.copy()
-    query.pop("page", None)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in params.items() if k != "q"})
+    audit.record(
+        audit.Action.VIEW,
+        actor=request.user,
+        object_type="case-list",
+        detail=f"page {page.number}",
+        ip_address=client_ip(request),
+    )
     assignees = User.objects.filter(
         organisation_id=request.user.organisation_id, role=Role.CASEWORKER, is_active=True
     ).order_by("username")
     context = {
         "page": page,
         "params": params,
-        "query": query.urlencode(),
+        "query": query,
         "statuses": CaseStatus.choices,
         "situations": Situation.choices,
         "risks": RiskLevel.choices,
@@ -211,7 +239,15 @@ def register(request):
                 if identity.get("document_number")
                 else [],
             )
-        if not duplicates:
+        if duplicates:
+            audit.record(
+                audit.Action.VIEW,
+                actor=request.user,
+                object_type="duplicate-check",
+                detail=f"{len(duplicates)} possible duplicates shown",
+                ip_address=client_ip(request),
+            )
+        else:
             case = _register(request.user, person_form, identity, situation_form, recruitment_form)
             messages.success(request, _("Case %(ref)s registered.") % {"ref": case.reference})
             return redirect("case-detail", reference=case.reference)
@@ -265,6 +301,7 @@ def _register(user, person_form, identity, situation_form, recruitment_form):
     person = person_form.save(commit=False)
     person.organisation_id = user.organisation_id
     person.save()
+    # Bulk writes send no signals: audited explicitly below, once the case exists.
     Nationality.objects.bulk_create(
         [Nationality(person=person, country=code) for code in identity["nationalities"]]
     )
@@ -290,16 +327,33 @@ def _register(user, person_form, identity, situation_form, recruitment_form):
     recruitment.save()
     _save_means(recruitment, recruitment_form.cleaned_data.get("means_of_control", []))
     matching.refresh_name_keys(person)
+    for object_type, count in [
+        ("nationality", len(identity["nationalities"])),
+        ("alias", len(identity["aliases"])),
+        ("controlmeans", len(recruitment_form.cleaned_data.get("means_of_control", []))),
+    ]:
+        if count:
+            audit.record(
+                audit.Action.CREATE,
+                actor=user,
+                organisation_id=case.organisation_id,
+                object_type=object_type,
+                case_reference=case.reference,
+                detail=f"{count} rows",
+            )
     case.timeline("status_change", "Case registered.", user)
     return case
 
 
 def _save_means(recruitment, means):
-    recruitment.means_of_control.exclude(means__in=means).delete()
+    """Set the recruitment's means of control; deletions and additions are audited."""
+    removed = recruitment.means_of_control.exclude(means__in=means)
+    for row in removed:
+        row.delete()  # one by one: each deletion is audited by the signal
     existing = set(recruitment.means_of_control.values_list("means", flat=True))
-    ControlMeans.objects.bulk_create(
-        [ControlMeans(recruitment=recruitment, means=m) for m in means if m not in existing]
-    )
+    for means_value in means:
+        if means_value not in existing:
+            ControlMeans.objects.create(recruitment=recruitment, means=means_value)
 
 
 @case_readers

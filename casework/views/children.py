@@ -175,7 +175,7 @@ def add_consent(request, reference):
                 actor=request.user,
                 obj=consent,
                 case_reference=case.reference,
-                detail=f"given {consent.scope} {consent.country}",
+                detail="given",
                 ip_address=client_ip(request),
             )
             messages.success(request, _("Consent recorded."))
@@ -201,7 +201,7 @@ def withdraw_consent(request, reference, pk):
             obj=consent,
             case_reference=case.reference,
             fields=["status", "withdrawn_at"],
-            detail=f"withdrawn {consent.scope} {consent.country}".strip(),
+            detail="withdrawn",
             ip_address=client_ip(request),
         )
         messages.success(request, _("Consent withdrawn. Access it granted has ended."))
@@ -234,7 +234,11 @@ def store_upload(case, upload, kind, user, **links):
 @case_staff
 def upload_document(request, reference):
     case = access.get_case(request, reference)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        too_large=getattr(request, "upload_too_large", False),
+    )
     if request.method == "POST" and form.is_valid():
         store_upload(case, form.cleaned_data["file"], form.cleaned_data["kind"], request.user)
         case.timeline(NoteKind.DOCUMENT, "Document uploaded.", request.user)

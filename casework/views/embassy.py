@@ -5,12 +5,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from casework import access
+from accounts.security import client_ip
+from casework import access, audit
 from casework.forms import EmbassyRequestForm, ReplyForm
-from casework.models import Case, EmbassyMessage, EmbassyRequest, Nationality
+from casework.models import Case, EmbassyMessage
 from casework.views.cases import PAGE_SIZE, case_readers, case_staff
 from casework.views.children import store_upload
 from casework.vocabularies import NoteKind
@@ -19,33 +21,30 @@ from casework.vocabularies import NoteKind
 @role_required(Role.LIAISON)
 def portal(request):
     """The cases shared with the liaison's countries, and their open requests."""
-    countries = access.liaison_countries(request.user)
     cases = (
         access.cases_visible_to(request.user)
         .select_related("person")
         .order_by("-last_activity_at", "-id")
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    shared = {
-        (n.person_id, n.country.code): n.country.name
-        for n in Nationality.objects.filter(
-            person_id__in=[c.person_id for c in page], country__in=countries
-        )
-    }
+    # Only the countries each case is shared with: never a dual national's other one.
+    shared = access.shared_countries_by_case(request.user, [c.pk for c in page])
     rows = [
-        {
-            "case": case,
-            "countries": [name for (pid, _code), name in shared.items() if pid == case.person_id],
-        }
+        {"case": case, "countries": [countries.name(code) for code in shared.get(case.pk, [])]}
         for case in page
     ]
     open_requests = (
-        EmbassyRequest.objects.filter(
-            case__in=access.cases_visible_to(request.user), country__in=countries
-        )
+        access.embassy_requests_visible_to(request.user)
         .exclude(status__in=["fulfilled", "declined"])
         .select_related("case")
         .order_by("due_at")[:20]
+    )
+    audit.record(
+        audit.Action.VIEW,
+        actor=request.user,
+        object_type="embassy-portal",
+        detail=f"page {page.number}",
+        ip_address=client_ip(request),
     )
     return render(
         request,

@@ -53,6 +53,9 @@ def queue(request):
         .order_by("-approved_at")[:QUEUE_SIZE],
         "assign_form": AssignForm(organisation=request.user.organisation),
     }
+    audit.record(
+        audit.Action.VIEW, actor=request.user, object_type="queue", ip_address=client_ip(request)
+    )
     return render(request, "casework/queue.html", context)
 
 
@@ -124,7 +127,7 @@ def approve_disclosure(request, reference):
         actor=request.user,
         obj=disclosure,
         case_reference=case.reference,
-        detail=f"approved {country}",
+        detail="approved",
         ip_address=client_ip(request),
     )
     messages.success(request, _("Disclosure approved."))
@@ -152,7 +155,7 @@ def revoke_disclosure(request, reference, pk):
         actor=request.user,
         obj=disclosure,
         case_reference=case.reference,
-        detail=f"revoked {disclosure.country.code}",
+        detail="revoked",
         ip_address=client_ip(request),
     )
     messages.success(request, _("Disclosure revoked."))
