@@ -41,6 +41,51 @@ class Organisation(models.Model):
         return day not in holidays
 
 
+class EscalationPolicy(models.Model):
+    """An organisation's reminder and escalation thresholds (SPEC section 3 defaults)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="escalation_policy"
+    )
+    task_reminder_hours = models.PositiveIntegerField(
+        _("task reminder, hours before due"), default=24
+    )
+    task_overdue_supervisor_days = models.PositiveIntegerField(
+        _("overdue task to supervisors, working days after due"), default=1
+    )
+    task_overdue_admin_days = models.PositiveIntegerField(
+        _("overdue task to administrators, working days after due"), default=3
+    )
+    embassy_reminder_days = models.PositiveIntegerField(
+        _("embassy request reminder to liaisons, working days before due"), default=2
+    )
+    embassy_repeat_days = models.PositiveIntegerField(
+        _("unanswered embassy request, second escalation, working days after due"), default=5
+    )
+    stale_critical_days = models.PositiveIntegerField(
+        _("stale case, critical risk, days"), default=3
+    )
+    stale_high_days = models.PositiveIntegerField(_("stale case, high risk, days"), default=7)
+    stale_medium_days = models.PositiveIntegerField(_("stale case, medium risk, days"), default=14)
+    stale_low_days = models.PositiveIntegerField(_("stale case, low risk, days"), default=30)
+    unassigned_days = models.PositiveIntegerField(
+        _("unassigned new case to supervisors, working days"), default=1
+    )
+    closure_days = models.PositiveIntegerField(
+        _("undecided closure request to supervisors again, working days"), default=5
+    )
+
+    class Meta:
+        verbose_name = _("escalation policy")
+        verbose_name_plural = _("escalation policies")
+
+    def __str__(self):
+        return f"{self.organisation} escalation policy"
+
+    def stale_days(self, risk):
+        return getattr(self, f"stale_{risk}_days")
+
+
 class Holiday(models.Model):
     """A day the organisation does not work; escalation deadlines skip it."""
 
@@ -89,6 +134,7 @@ class User(AbstractUser):
     liaison_countries = CountryField(_("countries represented"), multiple=True, blank=True)
     access_expires_on = models.DateField(_("access expires on"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
+    daily_digest = models.BooleanField(_("daily digest email"), default=True)
     # Stored in each session at sign-in; bumping it ends every session of the user.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 

@@ -194,6 +194,7 @@ class Case(models.Model):
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closure_requested_at = models.DateTimeField(_("closure requested"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -244,10 +245,12 @@ class Case(models.Model):
         self.status = status
         if status == CaseStatus.CLOSURE_REQUESTED:
             self.closure_reason = closure_reason
+            self.closure_requested_at = timezone.now()
         elif status != CaseStatus.CLOSED:
             self.closure_reason = ""
+            self.closure_requested_at = None
         self.closed_at = timezone.now() if status == CaseStatus.CLOSED else None
-        self.save(update_fields=["status", "closure_reason", "closed_at"])
+        self.save(update_fields=["status", "closure_reason", "closed_at", "closure_requested_at"])
         self.timeline(NoteKind.STATUS_CHANGE, f"Status: {old} → {self.get_status_display()}", by)
 
     def decide_closure(self, approve, by):
@@ -653,11 +656,56 @@ class Document(models.Model):
         return self.original_name
 
 
+class Escalation(models.Model):
+    """One step of one rule for one case: claimed once by its unique key, then notified.
+
+    Shown on the case timeline and in the supervisors' queue until acknowledged.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    rule = models.CharField(_("rule"), max_length=40)
+    # e.g. "task:42:overdue:1": the same event can never be escalated twice.
+    event_key = models.CharField(max_length=100, unique=True)
+    message = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(_("escalated"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [
+            models.Index(fields=["case", "-created_at"]),
+            models.Index(fields=["acknowledged_at", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return self.message
+
+
+class DigestRun(models.Model):
+    """One daily digest per user and day: the unique pair is the claim."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_day")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day}"
+
+
 class Notification(models.Model):
     """Something a user should know: shown in the app and, unless opted out, emailed."""
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         NOT_SENT = "not_sent", _("Not sent")
@@ -681,6 +729,7 @@ class Notification(models.Model):
     )
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_error = models.CharField(max_length=300, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

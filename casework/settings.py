@@ -268,6 +268,23 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Slow work (digests, exports, retention) has its own queue so it never delays the
+# sweep and its emails. Workers: `-Q celery` for the fast queue, `-Q slow` for the rest.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "casework.tasks.send_daily_digests": {"queue": "slow"},
+    "casework.tasks.send_digest": {"queue": "slow"},
+    "casework.tasks.build_export": {"queue": "slow"},
+    "casework.tasks.anonymise_closed_cases": {"queue": "slow"},
+}
+# One task at a time per worker process: late acknowledgement then means little is
+# held by a worker that dies.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+SWEEP_INTERVAL_MINUTES = env_int("SWEEP_INTERVAL_MINUTES", 5, minimum=1)
+# Email retries: base * 2**n seconds between attempts, EMAIL_RETRIES of them.
+EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30, minimum=1)
+DIGEST_HOUR_UTC = env_int("DIGEST_HOUR_UTC", 6, minimum=0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Security headers and cookies. Cookies are Secure unless DEBUG serves plain HTTP.

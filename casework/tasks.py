@@ -1,12 +1,61 @@
-"""Thin Celery tasks: ids in, call a plain function, nothing else."""
+"""Thin Celery tasks: ids in, call a plain function, nothing else.
+
+Tasks whose work is claimed in the database (sweep, emails, digests) are idempotent,
+so they acknowledge late: a worker that dies mid-task leaves it to be run again.
+"""
+
+import datetime
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from casework import workflows
+
+EMAIL_RETRIES = 4
 
 
 @shared_task(ignore_result=False)
 def ping():
     """Prove the broker-worker-result path works."""
     return "pong"
+
+
+@shared_task(acks_late=True)
+def sweep():
+    """Run every reminder and escalation rule once (Celery beat, every few minutes)."""
+    counts, _ids = workflows.run_sweep(timezone.now())
+    return counts
+
+
+@shared_task(bind=True, acks_late=True, max_retries=EMAIL_RETRIES)
+def send_notification_emails(self, notification_ids):
+    """Email each notification still pending; retry transient failures with backoff."""
+    retry = []
+    for notification_id in notification_ids:
+        try:
+            workflows.deliver_notification_email(
+                notification_id, final_attempt=self.request.retries >= self.max_retries
+            )
+        except workflows.EmailFailed:
+            retry.append(notification_id)
+    if retry:
+        # Only the failed ones go round again, after 30 s, 60 s, 120 s, 240 s by default.
+        base = settings.EMAIL_RETRY_BASE_SECONDS
+        raise self.retry(args=[retry], countdown=base * 2**self.request.retries)
+
+
+@shared_task(acks_late=True)
+def send_daily_digests():
+    """Claim today's digests and hand each to the slow queue."""
+    day = timezone.localdate()
+    for user_id in workflows.claim_digests(day):
+        send_digest.delay(user_id, day.isoformat())
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
+def send_digest(user_id, day):
+    return workflows.send_digest(user_id, datetime.date.fromisoformat(day))
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)

@@ -20,6 +20,7 @@ from casework.models import (
     Consent,
     Contact,
     ControlMeans,
+    EmbassyDisclosure,
     EmbassyMessage,
     EmbassyRequest,
     IdentityDocument,
@@ -453,6 +454,9 @@ class DemoSeeder:
             last_activity_at=self.now - datetime.timedelta(hours=rng.randint(1, 24 * 60)),
             created_at=person.created_at,
             closed_at=self.days_ago(1, 400) if closed else None,
+            closure_requested_at=(
+                self.days_ago(1, 12) if status == CaseStatus.CLOSURE_REQUESTED else None
+            ),
         )
         return case, country
 
@@ -474,6 +478,7 @@ class DemoSeeder:
     def create_case_children(self, case_rows):
         rng = self.rng
         recruitments, contacts, consents, notes, tasks, requests = [], [], [], [], [], []
+        disclosures = []
         staff = {u.organisation_id: u for u in self.users.values() if u.role == Role.SUPERVISOR}
         for case, country in case_rows:
             recorder = case.assigned_to or staff[case.organisation_id]
@@ -488,6 +493,20 @@ class DemoSeeder:
                 if rng.random() < chance:
                     given_at = case.created_at + datetime.timedelta(days=rng.randint(0, 10))
                     withdrawn = rng.random() < 0.05
+                    if (
+                        scope == ConsentScope.SHARE_WITH_EMBASSY
+                        and not withdrawn
+                        and rng.random() < 0.7
+                    ):
+                        # Most consented cases were approved for disclosure by a supervisor.
+                        disclosures.append(
+                            EmbassyDisclosure(
+                                case=case,
+                                country=country,
+                                approved_by=staff[case.organisation_id],
+                                approved_at=given_at + datetime.timedelta(days=1),
+                            )
+                        )
                     consents.append(
                         Consent(
                             case=case,
@@ -563,6 +582,7 @@ class DemoSeeder:
         ControlMeans.objects.bulk_create(means, batch_size=BATCH)
         Contact.objects.bulk_create(contacts, batch_size=BATCH)
         Consent.objects.bulk_create(consents, batch_size=BATCH)
+        EmbassyDisclosure.objects.bulk_create(disclosures, batch_size=BATCH)
         Note.objects.bulk_create(notes, batch_size=BATCH)
         Task.objects.bulk_create(tasks, batch_size=BATCH)
         requests = EmbassyRequest.objects.bulk_create(requests, batch_size=BATCH)
