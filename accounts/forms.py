@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import STAFF_ROLES, Role, User
+from accounts.models import STAFF_ROLES, EscalationPolicy, Role, User
 
 
 class TokenForm(forms.Form):
@@ -45,3 +45,79 @@ class ResetSecondFactorForm(forms.Form):
 
 
 ROLE_VALUES = {r.value for r in Role}
+
+
+WEEKDAYS = [
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
+]
+
+
+class PolicyForm(forms.ModelForm):
+    """The organisation's thresholds, weekend days and holidays, edited together."""
+
+    weekend_days = forms.TypedMultipleChoiceField(
+        label=_("Weekend days"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    holidays = forms.CharField(
+        label=_("Holidays"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One per line: a date (YYYY-MM-DD), then optionally a name."),
+    )
+
+    class Meta:
+        model = EscalationPolicy
+        fields = [
+            "task_reminder_hours",
+            "task_overdue_supervisor_days",
+            "task_overdue_admin_days",
+            "embassy_reminder_days",
+            "embassy_repeat_days",
+            "stale_critical_days",
+            "stale_high_days",
+            "stale_medium_days",
+            "stale_low_days",
+            "unassigned_days",
+            "closure_days",
+        ]
+
+    def clean_weekend_days(self):
+        days = sorted(set(self.cleaned_data["weekend_days"]))
+        if len(days) == 7:
+            raise forms.ValidationError(_("At least one day of the week must be a working day."))
+        return days
+
+    def clean_holidays(self):
+        import datetime
+
+        holidays = {}
+        for number, line in enumerate(self.cleaned_data["holidays"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            date_text, _sep, name = line.partition(" ")
+            try:
+                day = datetime.date.fromisoformat(date_text)
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Line %(number)s: %(text)s is not a date (YYYY-MM-DD)."),
+                    params={"number": number, "text": date_text},
+                ) from None
+            holidays[day] = name.strip()[:100]
+        return holidays
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["daily_digest"]

@@ -10,10 +10,11 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.decorators import role_required
-from accounts.forms import InviteForm, ResetSecondFactorForm, RoleForm
-from accounts.models import Role, User
+from accounts.forms import InviteForm, PolicyForm, ResetSecondFactorForm, RoleForm
+from accounts.models import EscalationPolicy, Holiday, Role, User
 from accounts.security import client_ip
 from casework import audit
+from casework.models import Notification
 from casework.tasks import send_invitation
 
 admin_only = role_required(Role.ADMINISTRATOR)
@@ -145,3 +146,54 @@ def end_sessions(request, pk):
     _record(request, member, "signed out everywhere")
     messages.success(request, _("Every session of this account has ended."))
     return redirect("team-member", pk=member.pk)
+
+
+@admin_only
+def policy(request):
+    """Reminder and escalation thresholds, weekend days and holidays of the organisation."""
+    organisation = request.user.organisation
+    current, _created = EscalationPolicy.objects.get_or_create(organisation=organisation)
+    holidays_text = "\n".join(
+        f"{h.date.isoformat()} {h.name}".strip() for h in organisation.holidays.all()
+    )
+    form = PolicyForm(
+        request.POST or None,
+        instance=current,
+        initial={"weekend_days": organisation.weekend_days, "holidays": holidays_text},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            organisation.weekend_days = form.cleaned_data["weekend_days"]
+            organisation.save(update_fields=["weekend_days"])
+            organisation.holidays.all().delete()
+            Holiday.objects.bulk_create(
+                [
+                    Holiday(organisation=organisation, date=day, name=name)
+                    for day, name in form.cleaned_data["holidays"].items()
+                ]
+            )
+            audit.record(
+                audit.Action.UPDATE,
+                actor=request.user,
+                obj=current,
+                fields=sorted(form.changed_data),
+                ip_address=client_ip(request),
+            )
+        messages.success(request, _("Escalation settings saved."))
+        return redirect("escalation-policy")
+    return render(request, "accounts/policy.html", {"form": form})
+
+
+@admin_only
+def email_failures(request):
+    """Emails to the organisation's people that could not be delivered."""
+    failures = (
+        Notification.objects.filter(
+            recipient__organisation_id=request.user.organisation_id,
+            email_status__in=[Notification.EmailStatus.FAILED, Notification.EmailStatus.SENDING],
+        )
+        .select_related("recipient")
+        .order_by("-created_at")[:200]
+    )
+    return render(request, "accounts/email_failures.html", {"failures": failures})

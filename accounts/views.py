@@ -24,7 +24,7 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.forms import TokenForm
+from accounts.forms import PreferencesForm, TokenForm
 from accounts.middleware import start_session
 from accounts.models import User
 from accounts.security import client_ip
@@ -192,6 +192,16 @@ def recovery_codes(request):
         )
     remaining = StaticToken.objects.filter(device__user=request.user).count()
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "remaining": remaining})
+
+
+@require_POST
+@login_required
+def preferences(request):
+    form = PreferencesForm(request.POST, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Preferences saved."))
+    return redirect("recovery-codes")
 
 
 @require_POST

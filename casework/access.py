@@ -19,6 +19,7 @@ from casework.models import (
     Document,
     EmbassyDisclosure,
     EmbassyRequest,
+    Escalation,
     IdentityDocument,
     Nationality,
     Note,
@@ -188,6 +189,12 @@ def notes_for(user, case):
     if not may_see_restricted(user, case):
         notes = notes.filter(confidentiality=Confidentiality.NORMAL)
     return notes
+
+
+def escalations_for(user, case):
+    if not is_case_staff(user):
+        return Escalation.objects.none()
+    return Escalation.objects.filter(case=case)
 
 
 def tasks_for(user, case):

@@ -216,6 +216,10 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "-last_activity_at"]),
+            # The case list's default order, open or all: a page without sorting them all.
+            models.Index(fields=["organisation", "-last_activity_at", "-id"]),
+            # Name search: the matching persons' cases, counted from the index alone.
+            models.Index(fields=["person", "organisation"]),
             models.Index(fields=["assigned_to", "status"]),
             models.Index(fields=["status", "last_activity_at"]),
             models.Index(fields=["next_review_on"]),
@@ -684,6 +688,13 @@ class Escalation(models.Model):
     def __str__(self):
         return self.message
 
+    @property
+    def display_message(self):
+        """The message in the reader's language."""
+        from casework.workflows import message_for
+
+        return message_for(self.rule, self.case.reference) or self.message
+
 
 class DigestRun(models.Model):
     """One daily digest per user and day: the unique pair is the claim."""
@@ -746,6 +757,14 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+    @property
+    def display_message(self):
+        """The message in the reader's language (the stored one is English)."""
+        from casework.workflows import message_for
+
+        reference = self.case.reference if self.case_id else ""
+        return message_for(self.kind, reference) or self.message
 
 
 # The audit log's models live with its logic.

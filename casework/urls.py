@@ -10,6 +10,11 @@ case_urls = [
     path("status/", cases.change_status, name="case-status"),
     path("assign/", supervision.assign, name="case-assign"),
     path("closure/", supervision.decide_closure, name="case-closure"),
+    path(
+        "escalations/<int:pk>/acknowledge/",
+        supervision.acknowledge_escalation,
+        name="escalation-acknowledge",
+    ),
     path("notes/new/", children.add_note, name="note-add"),
     path("notes/<int:pk>/", children.note_detail, name="note-detail"),
     path("tasks/new/", children.add_task, name="task-add"),

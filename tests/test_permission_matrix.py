@@ -31,6 +31,7 @@ from casework.models import (
     EmbassyDisclosure,
     EmbassyMessage,
     EmbassyRequest,
+    Escalation,
     Note,
     Task,
 )
@@ -301,6 +302,17 @@ MATRIX = {
             "administrator": 404,
         },
     },
+    "escalation-acknowledge": {
+        "method": "POST",
+        "kwargs": _child("escalation"),
+        "expected": {
+            "caseworker": 404,
+            "supervisor": 302,
+            "liaison": 404,
+            "data_officer": 404,
+            "administrator": 404,
+        },
+    },
     "consent-withdraw": {
         "method": "POST",
         "kwargs": _child("consent"),
@@ -384,10 +396,14 @@ def build_case(*, organisation, caseworker, supervisor, share_with_kenya):
         assignee=caseworker,
     )
     contact = Contact.objects.create(case=case, kind="family", name="Mother", phone="+254700000001")
+    escalation = Escalation.objects.create(
+        case=case, rule="task_overdue", event_key=f"test:{case.pk}", message="x"
+    )
     return SimpleNamespace(
         case=case,
         task=task,
         contact=contact,
+        escalation=escalation,
         consent=consent,
         disclosure=disclosure,
         note=note,

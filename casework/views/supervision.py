@@ -13,7 +13,7 @@ from accounts.models import Role
 from accounts.security import client_ip
 from casework import access, audit
 from casework.forms import AssignForm
-from casework.models import Consent, EmbassyDisclosure
+from casework.models import Consent, EmbassyDisclosure, Escalation
 from casework.vocabularies import CaseStatus, ConsentScope, ConsentStatus, NoteKind
 
 supervisor_only = role_required(Role.SUPERVISOR)
@@ -52,6 +52,9 @@ def queue(request):
         .select_related("case", "approved_by")
         .order_by("-approved_at")[:QUEUE_SIZE],
         "assign_form": AssignForm(organisation=request.user.organisation),
+        "escalations": Escalation.objects.filter(case__in=cases, acknowledged_at__isnull=True)
+        .select_related("case")
+        .order_by("-created_at")[:QUEUE_SIZE],
     }
     audit.record(
         audit.Action.VIEW, actor=request.user, object_type="queue", ip_address=client_ip(request)
@@ -87,6 +90,28 @@ def assign(request, reference):
     return render(
         request, "casework/edit_section.html", {"case": case, "form": form, "section": "assign"}
     )
+
+
+@require_POST
+@supervisor_only
+def acknowledge_escalation(request, reference, pk):
+    case = access.get_case(request, reference)
+    escalation = access.get_child(
+        request, case, access.escalations_for(request.user, case), pk, "escalation"
+    )
+    Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), acknowledged_by=request.user
+    )
+    audit.record(
+        audit.Action.UPDATE,
+        actor=request.user,
+        obj=escalation,
+        case_reference=case.reference,
+        fields=["acknowledged_at"],
+        ip_address=client_ip(request),
+    )
+    messages.success(request, _("Escalation acknowledged."))
+    return _next(request, case)
 
 
 @require_POST
