@@ -1,0 +1,120 @@
+"""Helpers of the browser tests: pages that watch for errors, sign-in, translations."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+CHROMIUM = Path(os.environ.get("HOMEWARD_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PASSWORD = "correct-horse-battery"
+TIMEOUT_MS = 10_000
+AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+
+# Chromium also reports a CSP violation as a console error; this listener catches it
+# even where the console message would be missed, and says which directive it was. An
+# init script is the test's own instrumentation: the browser injects it through the
+# DevTools protocol, outside the page's CSP, and the application never serves it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__homewardCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`
+  );
+});
+"""
+
+
+class PageWatch:
+    """What went wrong on the pages of one browser context."""
+
+    def __init__(self):
+        self.problems = []
+
+    def console(self, message):
+        if message.type == "error":
+            url = (message.location or {}).get("url", "")
+            self.problems.append(f"console error: {message.text} ({url})")
+
+    def page_error(self, error):
+        self.problems.append(f"uncaught exception: {error}")
+
+    def csp_violation(self, description):
+        self.problems.append(f"CSP violation: {description}")
+
+
+def open_page(browser, base_url, *, init_scripts=()):
+    """A page in a new context (its own cookies), watched for errors and CSP violations."""
+    context = browser.new_context(base_url=base_url, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    watch = PageWatch()
+    context.expose_function("__homewardCspViolation", watch.csp_violation)
+    context.add_init_script(CSP_LISTENER)
+    for script in init_scripts:
+        context.add_init_script(path=script)
+    page = context.new_page()
+    page.on("console", watch.console)
+    page.on("pageerror", watch.page_error)
+    page.homeward_watch = watch
+    return page
+
+
+def assert_clean(page):
+    """No console error, uncaught exception or CSP violation on any page seen so far."""
+    problems = list(page.homeward_watch.problems)
+    page.homeward_watch.problems.clear()
+    assert not problems, "\n".join(problems)
+
+
+# --- Signing in ---------------------------------------------------------------------
+
+
+def confirmed_totp(user):
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def current_code(device):
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in(page, user, device=None):
+    """The two-step sign-in through its forms: password, then the TOTP code."""
+    device = device or confirmed_totp(user)
+    response = page.goto("/accounts/login/")
+    assert response.ok, f"the sign-in page answered {response.status}"
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/verify/$"))
+    page.get_by_label("Code from your authenticator app").fill(current_code(device))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+# --- Translations -------------------------------------------------------------------
+
+
+def catalog_exists(language):
+    return (Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.mo").exists()
+
+
+def assert_translated(locator, language, msgid):
+    """`locator` shows `msgid` as the server's catalog for `language` translates it.
+
+    Without a compiled catalog (locale/<language>/LC_MESSAGES/django.mo) the label stays
+    English; once there is one, it must show the catalog's translation, not the English.
+    The wording itself is checked against the .po files by their own test.
+    """
+    with translation.override(language):
+        expected = translation.gettext(msgid)
+    expect(locator).to_have_text(expected)
+    if catalog_exists(language) and expected == msgid:
+        pytest.fail(f"locale/{language} is compiled but does not translate {msgid!r}")

@@ -1,0 +1,358 @@
+"""Four journeys through the real pages, in Chromium: caseworker, supervisor, embassy
+liaison and the language switch. Each ends with no console error, no uncaught
+exception and no Content-Security-Policy violation on any page it went through.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from casework import matching
+from casework.models import (
+    Case,
+    Contact,
+    Document,
+    EmbassyDisclosure,
+    EmbassyMessage,
+    EmbassyRequest,
+    Note,
+    Recruitment,
+    Task,
+)
+from casework.vocabularies import CaseStatus, EmbassyRequestStatus
+from tests.browser.support import assert_clean, assert_translated, sign_in
+from tests.factories import (
+    CaseFactory,
+    ConsentFactory,
+    LiaisonFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.browser
+
+REFERENCE_URL = re.compile(r"/cases/([A-Z0-9-]+)/$")
+
+
+def make_case(organisation, given_name, family_name, *, nationalities=("KE",), **fields):
+    person = PersonFactory(
+        organisation=organisation,
+        given_name=given_name,
+        family_name=family_name,
+        nationalities=list(nationalities),
+    )
+    matching.refresh_name_keys(person)
+    fields.setdefault("status", CaseStatus.ACTIVE)
+    return CaseFactory(person=person, situation_country="UA", **fields)
+
+
+def main_nav(page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page):
+    organisation = OrganisationFactory()
+    worker = UserFactory(
+        role=Role.CASEWORKER, organisation=organisation, first_name="Olena", last_name="Koval"
+    )
+    sign_in(page, worker)
+
+    # Registration: person, nationality, situation and how he was recruited.
+    main_nav(page).get_by_role("link", name="Register a case").click()
+    expect(page).to_have_url(re.compile(r"/cases/new/$"))
+    page.fill("#id_person-given_name", "Ravi")
+    page.fill("#id_person-family_name", "Sharma")
+    page.fill("#id_person-birth_year", "1994")
+    page.select_option("#id_person-sex", "male")
+    page.select_option("#id_identity-nationalities", ["IN"])
+    page.select_option("#id_case-situation", "pow_in_ukraine")
+    page.select_option("#id_case-situation_country", "UA")
+    page.fill("#id_case-situation_region", "Zaporizhzhia oblast")
+    page.select_option("#id_case-risk", "high")
+    page.fill("#id_recruitment-recruited_in", "2024-09")
+    page.select_option("#id_recruitment-method", "online_advertisement")
+    page.select_option("#id_recruitment-platform", "telegram")
+    page.select_option("#id_recruitment-promised_job", "security")
+    page.fill("#id_recruitment-promised_salary", "2000")
+    page.fill("#id_recruitment-promised_salary_currency", "usd")
+    page.check("#id_recruitment-promised_visa")
+    page.select_option("#id_recruitment-unit_type", "assault")
+    page.check('input[name="recruitment-means_of_control"][value="false_promises"]')
+    page.check('input[name="recruitment-means_of_control"][value="withholds_documents"]')
+    page.fill("#id_recruitment-recruiter_details", "Agent 'Timur', Telegram @jobs_moscow")
+    page.get_by_role("button", name="Register", exact=True).click()
+
+    expect(page).to_have_url(REFERENCE_URL)
+    reference = REFERENCE_URL.search(page.url).group(1)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ravi Sharma")
+    expect(page.get_by_role("status")).to_contain_text(f"Case {reference} registered.")
+    recruitment_fields = page.locator("#recruitment-fields")
+    expect(recruitment_fields).to_contain_text("2024-09")
+    expect(recruitment_fields).to_contain_text("Online advertisement · Telegram")
+    expect(recruitment_fields).to_contain_text("Security · 2000.00 USD · visa or residency")
+    expect(recruitment_fields).to_contain_text("False promises; Withholds documents")
+    expect(page.locator("#recruiter-details")).to_have_text("Agent 'Timur', Telegram @jobs_moscow")
+    case = Case.objects.get(reference=reference)
+    assert case.assigned_to == worker and case.status == CaseStatus.ACTIVE
+    assert Recruitment.objects.get(case=case).promised_job == "security"
+
+    # A family contact, on the contact page.
+    page.locator("#contacts").get_by_role("link", name="Add").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a contact")
+    page.select_option("#id_kind", "family")
+    page.fill("#id_name", "Sunita Sharma")
+    page.fill("#id_relationship", "sister")
+    page.fill("#id_phone", "+91 98765 43210")
+    page.check("#id_person_agreed")
+    page.check("#id_safe_to_contact")
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(re.compile(rf"/cases/{reference}/#contacts$"))
+    expect(page.locator("#contact-list")).to_contain_text("Sunita Sharma · Family member (sister)")
+    expect(page.locator("#contact-list")).to_contain_text("+919876543210")
+    assert Contact.objects.get(case=case).phone == "+919876543210"
+
+    # The same man again, as his family wrote him: warned before a second case exists.
+    main_nav(page).get_by_role("link", name="Register a case").click()
+    page.fill("#id_person-given_name", "Ravi")
+    page.fill("#id_person-family_name", "Scharma")
+    page.fill("#id_person-native_name", "Раві Шарма")
+    page.fill("#id_person-birth_year", "1994")
+    page.select_option("#id_identity-nationalities", ["IN"])
+    page.get_by_role("button", name="Register", exact=True).click()
+    warning = page.locator("#duplicate-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("This person may already be registered")
+    expect(warning.get_by_role("link", name=reference)).to_be_visible()
+    expect(warning).to_contain_text("Ravi Sharma · India · similar name")
+    # What was typed is kept, and nothing was registered.
+    expect(page.locator("#id_person-native_name")).to_have_value("Раві Шарма")
+    assert Case.objects.count() == 1
+
+    # Back on the first case: a task and a note, added in place by htmx.
+    page.goto(f"/cases/{reference}/")
+    page.evaluate("window.__sameDocument = true")
+    task_form = page.locator("#task-form")
+    task_form.get_by_label("Title").fill("Ask the sister for a copy of the passport")
+    task_form.get_by_label("Kind").select_option("document")
+    task_form.get_by_role("button", name="Add task").click()
+    expect(page.locator("#task-list")).to_contain_text("Ask the sister for a copy of the passport")
+    expect(page.locator("#task-form").get_by_label("Title")).to_have_value("")
+
+    note_form = page.locator("#note-form")
+    note_form.get_by_label("Kind").select_option("call")
+    note_form.get_by_label("Text").fill("Sunita says he called from the camp on Sunday.")
+    note_form.get_by_role("button", name="Add note").click()
+    expect(page.locator("#timeline-list")).to_contain_text(
+        "Sunita says he called from the camp on Sunday."
+    )
+    assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+    assert Task.objects.filter(case=case, title__startswith="Ask the sister").exists()
+    assert any(n.text.startswith("Sunita says") for n in Note.objects.filter(case=case))
+    assert_clean(page)
+
+
+def test_supervisor_assigns_approves_disclosure_and_closure(page):
+    organisation = OrganisationFactory()
+    supervisor = UserFactory(role=Role.SUPERVISOR, organisation=organisation)
+    caseworker = UserFactory(role=Role.CASEWORKER, organisation=organisation, username="amina")
+    UserFactory(role=Role.CASEWORKER, organisation=organisation, username="bohdan")
+    new = make_case(organisation, "Peter", "Mwangi", status=CaseStatus.NEW)
+    kenyan = make_case(organisation, "Brian", "Otieno", assigned_to=caseworker)
+    ConsentFactory(case=kenyan, country="KE", recorded_by=caseworker)
+    closing = make_case(
+        organisation,
+        "Samuel",
+        "Kiprono",
+        assigned_to=caseworker,
+        status=CaseStatus.CLOSURE_REQUESTED,
+        closure_reason="returned_home",
+    )
+    sign_in(page, supervisor)
+
+    main_nav(page).get_by_role("link", name="Queue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supervisor queue")
+
+    # Assign the new case to amina.
+    row = page.locator("#unassigned li", has_text=new.reference)
+    row.get_by_label("Caseworker").select_option(label="amina")
+    row.get_by_role("button", name="Assign").click()
+    expect(page.get_by_role("status")).to_have_text("Case assigned.")
+    expect(page.locator("#unassigned")).not_to_contain_text(new.reference)
+    new.refresh_from_db()
+    assert new.assigned_to == caseworker and new.status == CaseStatus.ACTIVE
+
+    # Approve disclosure to Kenya of the case whose person consented to it.
+    row = page.locator("#pending-disclosures li", has_text=kenyan.reference)
+    row.get_by_role("button", name="Approve disclosure to Kenya").click()
+    expect(page.get_by_role("status")).to_have_text("Disclosure approved.")
+    expect(page.locator("#pending-disclosures")).not_to_contain_text(kenyan.reference)
+    expect(page.locator("#active-disclosures li", has_text=kenyan.reference)).to_contain_text(
+        "Kenya"
+    )
+    assert EmbassyDisclosure.objects.active().filter(case=kenyan, country="KE").exists()
+
+    # Approve the requested closure.
+    row = page.locator("#closures li", has_text=closing.reference)
+    expect(row).to_contain_text("Returned home")
+    row.get_by_role("button", name="Approve closure").click()
+    expect(page.get_by_role("status")).to_have_text("Case closed.")
+    expect(page.locator("#closures")).not_to_contain_text(closing.reference)
+    closing.refresh_from_db()
+    assert closing.status == CaseStatus.CLOSED and closing.closed_at is not None
+    assert_clean(page)
+
+
+FAMILY_NAME = "Grace Wanjiru Achieng"
+FAMILY_PHONE = "+254700111222"
+NOTE_TEXT = "His brother fears reprisals from the recruiting agent in Nairobi."
+RECRUITER = "Recruiter Sergei Volkov, Telegram @volk_jobs"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_liaison_sees_only_shared_cases_and_answers_a_request(page):
+    organisation = OrganisationFactory()
+    supervisor = UserFactory(role=Role.SUPERVISOR, organisation=organisation)
+    caseworker = UserFactory(
+        role=Role.CASEWORKER, organisation=organisation, first_name="Olena", last_name="Koval"
+    )
+    liaison = LiaisonFactory(liaison_countries="KE")
+
+    shared = make_case(
+        organisation,
+        "Brian",
+        "Otieno",
+        assigned_to=caseworker,
+        situation="pow_in_ukraine",
+        risk="critical",
+        do_not_contact_family=True,
+        media_attention=True,
+        legal_proceedings=True,
+    )
+    ConsentFactory(case=shared, country="KE", recorded_by=caseworker)
+    EmbassyDisclosure.objects.create(case=shared, country="KE", approved_by=supervisor)
+    Contact.objects.create(case=shared, kind="family", name=FAMILY_NAME, phone=FAMILY_PHONE)
+    Note.objects.create(case=shared, kind="call", text=NOTE_TEXT, author=caseworker)
+    Recruitment.objects.create(
+        case=shared,
+        method="individual_recruiter",
+        promised_job="driver",
+        recruiter_details=RECRUITER,
+    )
+    request = EmbassyRequest.objects.create(
+        case=shared,
+        country="KE",
+        kind="identity_confirmation",
+        message="Please confirm his identity: passport lost at the front.",
+        due_at=timezone.now() + datetime.timedelta(days=10),
+        created_by=caseworker,
+    )
+    EmbassyMessage.objects.create(request=request, author=caseworker, body=request.message)
+
+    # A Kenyan whose disclosure was never approved, and an Indian shared with India.
+    not_shared = make_case(organisation, "Kevin", "Kamau", assigned_to=caseworker)
+    ConsentFactory(case=not_shared, country="KE", recorded_by=caseworker)
+    indian = make_case(organisation, "Arjun", "Patel", nationalities=("IN",))
+    ConsentFactory(case=indian, country="IN", recorded_by=caseworker)
+    EmbassyDisclosure.objects.create(case=indian, country="IN", approved_by=supervisor)
+
+    sign_in(page, liaison)
+    expect(page).to_have_url(re.compile(r"/embassy/$"))
+    table = page.locator("#shared-cases")
+    expect(table).to_contain_text(shared.reference)
+    expect(table).to_contain_text("Brian Otieno")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    for absent in (not_shared.reference, "Kevin Kamau", indian.reference, "Arjun Patel"):
+        expect(page.locator("main")).not_to_contain_text(absent)
+    expect(page.locator("#open-requests")).to_contain_text(
+        f"{shared.reference} · Identity confirmation"
+    )
+
+    # The shared case: the embassy field set and nothing else.
+    table.get_by_role("link", name=shared.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(shared.reference)
+    expect(page.locator("#person-fields")).to_contain_text("Brian")
+    expect(page.locator("#nationalities")).to_have_text("Kenya")
+    expect(page.locator("#case-fields")).to_contain_text("Prisoner of war held by Ukraine")
+    expect(page.locator("#case-fields")).to_contain_text("Olena Koval")
+    text = page.locator("main").inner_text().lower()
+    html = page.content()
+    forbidden = [
+        FAMILY_NAME,
+        FAMILY_PHONE,
+        "+254 700 111 222",
+        NOTE_TEXT,
+        RECRUITER,
+        "Volkov",
+        "Individual recruiter",
+        "Driver",
+    ]
+    for value in forbidden:
+        assert value not in html, f"{value!r} is shown to the liaison"
+    flags_and_labels = (
+        "recruit",
+        "risk",
+        "critical",
+        "do not contact family",
+        "media attention",
+        "legal proceedings",
+        "family member",
+        "timeline",
+    )
+    for label in flags_and_labels:
+        assert label not in text, f"{label!r} is shown to the liaison"
+
+    # Answer the request with a document and a new status.
+    page.locator("#embassy-requests").get_by_role("link", name="Identity confirmation").click()
+    thread = page.locator("#thread")
+    expect(thread).to_contain_text("passport lost at the front")
+    page.get_by_label("Message").fill("Identity confirmed. An emergency travel document follows.")
+    page.get_by_label("Status").select_option("fulfilled")
+    page.get_by_label("Attach a document").set_input_files(
+        {"name": "confirmation.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("status")).to_have_text("Reply sent.")
+    reply = thread.locator("li").last
+    expect(reply).to_contain_text("Embassy")
+    expect(reply).to_contain_text("Identity confirmed. An emergency travel document follows.")
+    expect(reply.get_by_role("link", name="confirmation.pdf")).to_be_visible()
+    expect(page.locator("#request-status")).to_contain_text("Fulfilled")
+    request.refresh_from_db()
+    assert request.status == EmbassyRequestStatus.FULFILLED
+    document = Document.objects.get(embassy_message__request=request)
+    assert document.kind == "embassy_response" and document.content_type == "application/pdf"
+    assert_clean(page)
+
+
+def test_language_switch_to_ukrainian_then_french(page):
+    worker = UserFactory(role=Role.CASEWORKER, organisation=OrganisationFactory())
+    sign_in(page, worker)
+    # The pages carry the CSP that the watchers hold them to.
+    response = page.goto("/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    # The live server serves /static/ from the finders: Bootstrap's CSS applies, and the
+    # scripts loaded (a 404 would also be a console error).
+    skip_link = page.get_by_role("link", name="Skip to content")
+    expect(skip_link).to_have_css("position", "absolute")
+    assert page.evaluate("typeof htmx === 'object' && typeof bootstrap === 'object'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # By address, not by name: the navigation's own label is translated too.
+    cases_link = page.locator('#main-nav a[href="/cases/"]')
+    expect(cases_link).to_have_text("Cases")
+
+    for language in ("uk", "fr"):
+        # Choosing does not submit (a keyboard user browses the options first); the
+        # button next to the menu does.
+        page.locator("#language-select").select_option(language)
+        with page.expect_navigation():
+            page.locator("#language-form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/$"))
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("#language-select")).to_have_value(language)
+        assert_translated(cases_link, language, "Cases")
+    assert_clean(page)
