@@ -270,7 +270,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Slow work (digests, exports, retention) has its own queue so it never delays the
 # sweep and its emails. Workers: `-Q celery` for the fast queue, `-Q slow` for the rest.
-CELERY_TASK_DEFAULT_QUEUE = "celery"
+# CELERY_TASK_DEFAULT_QUEUE names the fast queue (e.g. a test run's own queue on a shared Redis).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ROUTES = {
     "casework.tasks.send_daily_digests": {"queue": "slow"},
     "casework.tasks.send_digest": {"queue": "slow"},
@@ -282,6 +283,10 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 SWEEP_INTERVAL_MINUTES = env_int("SWEEP_INTERVAL_MINUTES", 5, minimum=1)
+# Statistics: whether data officers may run coalition-wide figures across every
+# organisation of the deployment, and how long an export's download link works.
+STATS_COALITION = env_bool("STATS_COALITION", False)
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24, minimum=1)
 # Email retries: base * 2**n seconds between attempts, EMAIL_RETRIES of them.
 EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30, minimum=1)
 DIGEST_HOUR_UTC = env_int("DIGEST_HOUR_UTC", 6, minimum=0)

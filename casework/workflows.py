@@ -178,15 +178,19 @@ def _escalate(select_sql, params, kind, recipients_sql):
         if not escalation_ids:
             return []
         claimed, claimed_params = _id_filter("e.id", escalation_ids)
+        # The recipients' subquery is limited to the claimed escalations too, so its cost
+        # follows what is due now, not the whole history of escalations.
+        recipients = recipients_sql.replace("{claimed}", claimed)
+        repeats = recipients_sql.count("{claimed}")
         return _notify_direct(
             f"""
             SELECT r.recipient_id, e.case_id, e.event_key, c.reference
               FROM casework_escalation e
               JOIN casework_case c ON c.id = e.case_id
-              JOIN ({recipients_sql}) AS r ON r.escalation_id = e.id
+              JOIN ({recipients}) AS r ON r.escalation_id = e.id
              WHERE {claimed}
             """,
-            claimed_params,
+            claimed_params * repeats + claimed_params,
             kind,
         )
 
@@ -198,7 +202,7 @@ def _supervisors_of_escalated_cases(extra_roles=()):
           FROM casework_escalation e
           JOIN casework_case c ON c.id = e.case_id
           JOIN accounts_user u ON u.organisation_id = c.organisation_id
-         WHERE u.role IN ({roles}) AND u.is_active
+         WHERE u.role IN ({roles}) AND u.is_active AND {{claimed}}
     """
 
 
@@ -210,7 +214,7 @@ def _assignee_and_supervisors_of_escalated_cases():
           FROM casework_escalation e
           JOIN casework_case c ON c.id = e.case_id
           JOIN accounts_user u ON u.id = c.assigned_to_id
-         WHERE u.is_active
+         WHERE u.is_active AND {{claimed}}
     """
 
 
