@@ -85,8 +85,8 @@ def member(request, pk):
     )
 
 
-@require_POST
 @admin_only
+@require_POST
 def change_role(request, pk):
     member = _member(request, pk)
     form = RoleForm(request.POST)
@@ -101,8 +101,8 @@ def change_role(request, pk):
     return redirect("team-member", pk=member.pk)
 
 
-@require_POST
 @admin_only
+@require_POST
 def set_active(request, pk):
     member = _member(request, pk)
     if member == request.user:
@@ -119,8 +119,8 @@ def set_active(request, pk):
     return redirect("team-member", pk=member.pk)
 
 
-@require_POST
 @admin_only
+@require_POST
 def reset_second_factor(request, pk):
     member = _member(request, pk)
     form = ResetSecondFactorForm(request.POST)
@@ -138,8 +138,8 @@ def reset_second_factor(request, pk):
     return redirect("team-member", pk=member.pk)
 
 
-@require_POST
 @admin_only
+@require_POST
 def end_sessions(request, pk):
     member = _member(request, pk)
     member.end_all_sessions()

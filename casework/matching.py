@@ -48,6 +48,8 @@ from casework.models import Alias, Case, IdentityDocument, Person
 SIMILAR_NAME_SCORE = 85  # rapidfuzz token_sort_ratio, 0 to 100
 BIRTH_YEAR_TOLERANCE = 2
 MAX_NAME_CANDIDATES = 200
+# A name search filters cases by the ids of at most this many matching persons.
+MAX_RESOLVED_PERSONS = 1000
 KEY_LENGTH = 200
 
 
@@ -357,10 +359,15 @@ def as_reference(text: str) -> str | None:
     return f"HW-{chars[:4]}-{chars[4:]}"
 
 
-def search_persons(cases, text: str):
+def search_persons(cases, text: str, organisation_id=None):
     """The cases of `cases` whose reference or person's name matches the text.
 
     Stays a queryset: it composes with access-scoped querysets, ordering and pagination.
+    Given the organisation whose cases `cases` holds, a name search first looks up the
+    matching persons in that organisation's keys (one query) and, unless there are more
+    than MAX_RESOLVED_PERSONS, filters the cases by their ids: PostgreSQL then fetches
+    the few cases by index, where it estimated a semi-join on a name prefix at a thousand
+    persons and scanned every case of the organisation (tests/bench/pages.py).
     """
     text = (text or "").strip()
     if not text:
@@ -380,15 +387,28 @@ def search_persons(cases, text: str):
 
     # Initials ("M.") would match half the organisation: prefixes need two letters.
     prefixes = sorted({part for word, part in zip(words, parts, strict=True) if len(word) >= 2})
-    if not prefixes:
-        whole = " ".join(sorted(parts))[:KEY_LENGTH]
-        return cases.filter(Exists(keys(kind=NameKind.FULL, key=whole)))
-    # A whole-name match is also a match of every part, so no OR is needed: without one,
-    # PostgreSQL turns each EXISTS into a semi-join that carries the queryset's
-    # organisation into the (organisation_id, key) index.
-    return cases.filter(
-        *(Exists(keys(kind=NameKind.TOKEN, key__startswith=prefix)) for prefix in prefixes)
-    )
+    if prefixes:
+        # A whole-name match is also a match of every part, so no OR is needed: without
+        # one, PostgreSQL turns each EXISTS into a semi-join that carries the queryset's
+        # organisation into the (organisation_id, key) index.
+        lookups = [{"kind": NameKind.TOKEN, "key__startswith": prefix} for prefix in prefixes]
+    else:
+        lookups = [{"kind": NameKind.FULL, "key": " ".join(sorted(parts))[:KEY_LENGTH]}]
+    if organisation_id is not None:
+        person_ids = _matching_person_ids(organisation_id, lookups)
+        if person_ids is not None:
+            return cases.filter(person_id__in=person_ids)
+    return cases.filter(*(Exists(keys(**lookup)) for lookup in lookups))
+
+
+def _matching_person_ids(organisation_id, lookups):
+    """Ids of the organisation's persons with a key for every lookup; None if too many."""
+    persons = None
+    for lookup in lookups:
+        keys = NameKey.objects.filter(organisation_id=organisation_id, **lookup).values("person_id")
+        persons = keys if persons is None else persons.filter(person_id__in=keys)
+    ids = list(persons.values_list("person_id", flat=True).distinct()[: MAX_RESOLVED_PERSONS + 1])
+    return ids if len(ids) <= MAX_RESOLVED_PERSONS else None
 
 
 # --- Duplicate check ---------------------------------------------------------------------

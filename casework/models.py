@@ -44,6 +44,10 @@ from casework.vocabularies import (
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
+def secrets_token():
+    return secrets.token_urlsafe(32)
+
+
 def new_reference(rng=secrets) -> str:
     """An opaque case reference, e.g. HW-7K3M-9QXD: random, never derived from the person."""
     chars = "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(8))
@@ -218,8 +222,8 @@ class Case(models.Model):
             models.Index(fields=["organisation", "status", "-last_activity_at"]),
             # The case list's default order, open or all: a page without sorting them all.
             models.Index(fields=["organisation", "-last_activity_at", "-id"]),
-            # Name search: the matching persons' cases, counted from the index alone.
-            models.Index(fields=["person", "organisation"]),
+            # The list's count when filtered by nationality, from the index alone.
+            models.Index(fields=["organisation", "status", "person"]),
             models.Index(fields=["assigned_to", "status"]),
             models.Index(fields=["status", "last_activity_at"]),
             models.Index(fields=["next_review_on"]),
@@ -709,6 +713,61 @@ class DigestRun(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.day}"
+
+
+def private_export_name(instance, filename):
+    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class StatsExport(models.Model):
+    """An anonymised statistics export, built in the background and downloadable briefly."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        JSON = "json", "JSON"
+        MICRODATA = "microdata", _("Record-level CSV (k-anonymous)")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    # Tables, k, rounding, period and scope: no personal data can be in here.
+    parameters = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=private_export_name, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    # The download link carries this random token and stops working at expires_at.
+    token = models.CharField(max_length=64, default=secrets_token, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statistics export")
+        verbose_name_plural = _("statistics exports")
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.format} export #{self.pk}"
+
+    @property
+    def downloadable(self):
+        return (
+            self.state == self.State.DONE
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
 
 
 class Notification(models.Model):

@@ -58,6 +58,14 @@ def send_digest(user_id, day):
     return workflows.send_digest(user_id, datetime.date.fromisoformat(day))
 
 
+@shared_task(acks_late=True)
+def build_export(export_id):
+    """Build one statistics export (slow queue)."""
+    from casework import exports
+
+    return exports.build_export(export_id)
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)
 def send_invitation(user_id):
     """Email an invitation to choose a password."""

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
-from casework.views import audit, cases, children, embassy, notifications, supervision
+from casework.views import (
+    audit,
+    cases,
+    children,
+    embassy,
+    notifications,
+    stats,
+    supervision,
+)
 
 case_urls = [
     path("", cases.case_detail, name="case-detail"),
@@ -37,6 +45,15 @@ urlpatterns = [
     path("cases/new/", cases.register, name="case-register"),
     path("cases/<str:reference>/", include(case_urls)),
     path("queue/", supervision.queue, name="queue"),
+    path("stats/", stats.dashboard, name="stats-dashboard"),
+    path("stats/crosstab/", stats.crosstab, name="stats-crosstab"),
+    path("stats/exports/", stats.create_export, name="stats-export-create"),
+    path("stats/exports/<int:pk>/", stats.export_status, name="stats-export"),
+    path(
+        "stats/exports/<int:pk>/download/<str:token>/",
+        stats.export_download,
+        name="stats-export-download",
+    ),
     path("embassy/", embassy.portal, name="embassy-portal"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications-read-all"),

@@ -523,7 +523,7 @@ def test_home_shows_due_tasks_attention_and_notifications(caseworker):
     client = signed_in(caseworker)
     page = client.get(reverse("home")).content.decode()
     assert (
-        "Overdue welfare check" in page and case.reference in page and "A task is overdue." in page
+        "Overdue welfare check" in page and f"A task on case {case.reference} is overdue." in page
     )
     notification = Notification.objects.get()
     client.post(reverse("notification-read", args=[notification.pk]))

@@ -149,7 +149,9 @@ def filtered_cases(user, params):
             )
         )
     if params.get("q", "").strip():
-        cases = matching.search_persons(cases, params["q"].strip())
+        cases = matching.search_persons(
+            cases, params["q"].strip(), organisation_id=user.organisation_id
+        )
     return cases
 
 
@@ -174,18 +176,22 @@ def case_list(request):
     params["q"] = request.session.get(SEARCH_SESSION_KEY, "")
     cases = filtered_cases(request.user, params)
     sort = params.get("sort", "activity")
-    cases = cases.annotate(
-        risk_rank=RISK_RANK,
-        has_overdue=Exists(
-            Task.objects.filter(
-                case=OuterRef("pk"), status=TaskStatus.OPEN, due_at__lt=timezone.now()
-            )
-        ),
-    ).order_by(*SORTS.get(sort, SORTS["activity"]))
+    cases = cases.annotate(risk_rank=RISK_RANK).order_by(*SORTS.get(sort, SORTS["activity"]))
     cases = cases.select_related("person", "assigned_to").prefetch_related(
         Prefetch("person__nationalities", queryset=Nationality.objects.order_by("country"))
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The overdue badge, for the page's rows only: as an annotation, PostgreSQL hashed
+    # every overdue task in the database on each request (see tests/bench/pages.py).
+    overdue = set(
+        Task.objects.filter(
+            case__in=[case.pk for case in page],
+            status=TaskStatus.OPEN,
+            due_at__lt=timezone.now(),
+        ).values_list("case_id", flat=True)
+    )
+    for case in page:
+        case.has_overdue = case.pk in overdue
     query = urlencode({k: v for k, v in params.items() if k != "q"})
     audit.record(
         audit.Action.VIEW,
@@ -379,6 +385,9 @@ def case_detail(request, reference):
         "means": list(recruitment.means_of_control.all()) if recruitment else [],
         "may_see_restricted": access.may_see_restricted(user, case),
         "notes": access.notes_for(user, case).select_related("author").order_by("-occurred_at"),
+        "escalations": access.escalations_for(user, case)
+        .select_related("acknowledged_by")
+        .order_by("-created_at")[:20],
         "tasks": access.tasks_for(user, case)
         .select_related("assignee")
         .order_by("status", "due_at"),

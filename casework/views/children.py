@@ -107,8 +107,8 @@ def _tasks_partial(request, case, form=None):
     )
 
 
-@require_POST
 @case_staff
+@require_POST
 def complete_task(request, reference, pk):
     case = access.get_case(request, reference)
     task = access.get_child(request, case, access.tasks_for(request.user, case), pk, "task")
@@ -187,8 +187,8 @@ def add_consent(request, reference):
     )
 
 
-@require_POST
 @case_staff
+@require_POST
 def withdraw_consent(request, reference, pk):
     case = access.get_case(request, reference)
     consent = access.get_child(

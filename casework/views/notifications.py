@@ -20,8 +20,8 @@ def notifications(request):
     return render(request, "casework/notifications.html", {"page": page})
 
 
-@require_POST
 @login_required
+@require_POST
 def mark_read(request, pk=None):
     mine = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
     if pk is not None:

@@ -92,8 +92,8 @@ def assign(request, reference):
     )
 
 
-@require_POST
 @supervisor_only
+@require_POST
 def acknowledge_escalation(request, reference, pk):
     case = access.get_case(request, reference)
     escalation = access.get_child(
@@ -114,8 +114,8 @@ def acknowledge_escalation(request, reference, pk):
     return _next(request, case)
 
 
-@require_POST
 @supervisor_only
+@require_POST
 def decide_closure(request, reference):
     case = access.get_case(request, reference)
     if case.status != CaseStatus.CLOSURE_REQUESTED:
@@ -128,8 +128,8 @@ def decide_closure(request, reference):
     return _next(request, case)
 
 
-@require_POST
 @supervisor_only
+@require_POST
 def approve_disclosure(request, reference):
     case = access.get_case(request, reference)
     country = request.POST.get("country", "")
@@ -159,8 +159,8 @@ def approve_disclosure(request, reference):
     return _next(request, case)
 
 
-@require_POST
 @supervisor_only
+@require_POST
 def revoke_disclosure(request, reference, pk):
     case = access.get_case(request, reference)
     disclosure = access.get_child(

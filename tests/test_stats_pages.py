@@ -1,0 +1,217 @@
+"""The statistics dashboard, exports and export_stats: anonymised, audited, expiring."""
+
+import datetime
+import hashlib
+import io
+import json
+import time
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
+from accounts.models import Role, User
+from casework import exports, stats
+from casework.audit import AuditEvent
+from casework.models import Case, IdentityDocument, Person, StatsExport
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[SESSION_STARTED] = int(time.time())
+    session[SESSION_EPOCH] = user.session_epoch
+    session.save()
+    return client
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", cases=400, seed=11, stdout=io.StringIO())
+    settings.DEBUG = False
+    return User.objects.get(username="dataofficer")
+
+
+def test_dashboard_shows_disclosure_controlled_tables_and_charts(seeded):
+    response = signed_in(seeded).get(reverse("stats-dashboard"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'type="application/json"' in page and "chart-nationality" in page
+    release = response.context["release"]
+    for table in release.tables:
+        for row in table.rows(release.k):
+            count = row["count"]
+            assert isinstance(count, str) or count == 0 or count >= release.k
+    # No person-level data anywhere on the page.
+    for person in Person.objects.all()[:50]:
+        assert person.family_name not in page
+    for reference in Case.objects.values_list("reference", flat=True)[:50]:
+        assert reference not in page
+    assert AuditEvent.objects.filter(action="view", object_type="statistics").exists()
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR])
+def test_only_data_officers_reach_statistics(seeded, role):
+    user = User.objects.filter(role=role, organisation=seeded.organisation).first()
+    assert signed_in(user).get(reverse("stats-dashboard")).status_code == 404
+
+
+def test_data_officer_gets_404_from_every_person_level_page(seeded):
+    from tests.test_permission_matrix import case_urls
+
+    client = signed_in(seeded)
+    case = Case.objects.filter(organisation=seeded.organisation).first()
+    note = case.notes.first()
+    for name in sorted(case_urls()):
+        from django.urls import NoReverseMatch
+
+        kwargs = {"reference": case.reference}
+        for extra in ({}, {"pk": note.pk if note else 1}, {"section": "person"}):
+            try:
+                url = reverse(name, kwargs={**kwargs, **extra})
+            except NoReverseMatch:
+                continue
+            assert client.get(url).status_code == 404, name
+            assert client.post(url).status_code == 404, name
+    assert client.get(reverse("case-list")).status_code == 404
+    assert client.get(reverse("embassy-portal")).status_code == 404
+
+
+def test_crosstab_fragment(seeded):
+    response = signed_in(seeded).get(
+        reverse("stats-crosstab"),
+        {"rows": "region", "columns": "situation"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert b"<html" not in response.content and b"crosstab-table" in response.content
+    same = signed_in(seeded).get(reverse("stats-crosstab"), {"rows": "sex", "columns": "sex"})
+    assert "two different" in same.content.decode()
+
+
+def run_export(client, fmt, **extra):
+    response = client.post(reverse("stats-export-create"), {"format": fmt, **extra}, follow=False)
+    export = StatsExport.objects.latest("pk")
+    assert response.status_code == 302 and response.url == reverse("stats-export", args=[export.pk])
+    assert export.state == "queued"
+    # The Celery task only calls this; the real worker path is tested elsewhere.
+    assert exports.build_export(export.pk) == "done"
+    assert exports.build_export(export.pk) == "skipped"  # claimed once
+    export.refresh_from_db()
+    return export
+
+
+def download(client, export):
+    response = client.get(reverse("stats-export-download", args=[export.pk, export.token]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    return b"".join(response.streaming_content)
+
+
+def test_json_and_xlsx_exports_match_and_are_audited(seeded):
+    from openpyxl import load_workbook
+
+    client = signed_in(seeded)
+    json_export = run_export(client, "json")
+    content = download(client, json_export)
+    data = json.loads(content)
+    assert data["k"] == 11 and data["tables"]
+    assert hashlib.sha256(content).hexdigest() == json_export.sha256
+    event = AuditEvent.objects.get(action="export", object_id=str(json_export.pk))
+    assert json_export.sha256 in event.detail and "k=11" in event.detail
+    assert AuditEvent.objects.filter(action="download", object_id=str(json_export.pk)).exists()
+
+    xlsx_export = run_export(client, "xlsx")
+    workbook = load_workbook(io.BytesIO(download(client, xlsx_export)), read_only=True)
+    for table in data["tables"]:
+        sheet = workbook[table["name"][:31]]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert list(rows[0]) == [*table["dimensions"], "count"]
+        expected = [[*(r[d] for d in table["dimensions"]), r["count"]] for r in table["rows"]]
+        assert [list(r) for r in rows[1:]] == expected
+
+
+def test_export_link_expires_and_belongs_to_its_requester(seeded, settings):
+    client = signed_in(seeded)
+    export = run_export(client, "csv")
+    other = User.objects.get(username="ffa-dataofficer")
+    url = reverse("stats-export-download", args=[export.pk, export.token])
+    assert signed_in(other).get(url).status_code == 404
+    assert (
+        client.get(reverse("stats-export-download", args=[export.pk, "wrong"])).status_code == 404
+    )
+    with time_machine.travel(export.expires_at + datetime.timedelta(minutes=1)):
+        late = signed_in(seeded)
+        assert late.get(url).status_code == 404
+        assert "expired" in late.get(reverse("stats-export", args=[export.pk])).content.decode()
+
+
+def test_export_status_polls_until_ready(seeded):
+    client = signed_in(seeded)
+    client.post(reverse("stats-export-create"), {"format": "csv"})
+    export = StatsExport.objects.latest("pk")
+    fragment = client.get(reverse("stats-export", args=[export.pk]), HTTP_HX_REQUEST="true")
+    assert b'hx-trigger="every 1s"' in fragment.content
+    exports.build_export(export.pk)
+    fragment = client.get(reverse("stats-export", args=[export.pk]), HTTP_HX_REQUEST="true")
+    assert b"every 1s" not in fragment.content and b"export-download" in fragment.content
+
+
+def test_microdata_export_is_k_anonymous_and_says_how_many_were_held_back(seeded):
+    client = signed_in(seeded)
+    export = run_export(client, "microdata")
+    lines = download(client, export).decode("utf-8-sig").strip().splitlines()
+    header, rows = lines[0], lines[1:]
+    from collections import Counter
+
+    counts = Counter(rows)
+    assert all(n >= 11 for n in counts.values())
+    assert "suppressed=" in AuditEvent.objects.get(action="export", object_id=str(export.pk)).detail
+    assert "reference" not in header
+
+
+def test_spreadsheet_formulas_are_neutralised():
+    assert exports.neutralise('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    for start in ["+", "-", "@", "\t", "\r"]:
+        assert exports.neutralise(f"{start}1").startswith("'")
+    assert exports.neutralise("Kenya") == "Kenya"
+    assert exports.neutralise(12) == 12
+
+
+def test_export_stats_command(seeded, tmp_path):
+    out = tmp_path / "stats.json"
+    call_command(
+        "export_stats",
+        "--format",
+        "json",
+        "--out",
+        str(out),
+        "--k",
+        "11",
+        "--crosstab",
+        "region,situation",
+        stdout=io.StringIO(),
+    )
+    data = json.loads(out.read_text())
+    assert data["k"] == 11
+    assert any(t["dimensions"] == ["region", "situation"] for t in data["tables"])
+    text = out.read_text()
+    numbers = [n for n in IdentityDocument.objects.values_list("number", flat=True)[:60] if n]
+    for number in numbers:
+        assert number not in text
+    assert AuditEvent.objects.filter(action="export", actor_label="manage.py export_stats").exists()
+    with pytest.raises(CommandError):
+        call_command("export_stats", "--format", "csv", "--out", str(out), "--k", "4")
+
+
+def test_stats_k_cannot_go_below_five(seeded):
+    response = signed_in(seeded).get(reverse("stats-dashboard"), {"k": "3"})
+    assert response.status_code == 200
+    assert response.context["release"].k == stats.K_DEFAULT
