@@ -131,6 +131,7 @@ def dashboard(request):
         {
             "table": table,
             "label": stats.DIMENSIONS[table.dimensions[0]].label,
+            "headers": [stats.DIMENSIONS[name].label for name in table.dimensions],
             "rows": table.rows(release.k),
             "chart_id": f"chart-{table.name}",
             "data_id": f"chart-{table.name}-data",
