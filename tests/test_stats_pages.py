@@ -215,3 +215,14 @@ def test_stats_k_cannot_go_below_five(seeded):
     response = signed_in(seeded).get(reverse("stats-dashboard"), {"k": "3"})
     assert response.status_code == 200
     assert response.context["release"].k == stats.K_DEFAULT
+
+
+def test_an_export_asking_for_an_invalid_crosstab_says_so(seeded):
+    client = signed_in(seeded)
+    response = client.post(
+        reverse("stats-export-create"),
+        {"format": "json", "include_crosstab": "on", "rows": "sex", "columns": "sex"},
+        follow=True,
+    )
+    assert not StatsExport.objects.exists()
+    assert "two different dimensions" in response.content.decode()

@@ -4,9 +4,11 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,8 +61,8 @@ DIMENSION_CHOICES = [(name, dim.label) for name, dim in stats.DIMENSIONS.items()
 
 
 class CrossTabForm(forms.Form):
-    rows = forms.ChoiceField(label=_("Rows"), choices=DIMENSION_CHOICES)
-    columns = forms.ChoiceField(label=_("Columns"), choices=DIMENSION_CHOICES)
+    rows = forms.ChoiceField(label=_("Rows"), choices=DIMENSION_CHOICES, initial="region")
+    columns = forms.ChoiceField(label=_("Columns"), choices=DIMENSION_CHOICES, initial="situation")
 
     def clean(self):
         data = super().clean()
@@ -218,7 +220,10 @@ def create_export(request):
     if not export_form.is_valid():
         return redirect("stats-dashboard")
     tables = list(stats.MAIN_TABLES)
-    if export_form.cleaned_data["include_crosstab"] and cross.is_valid():
+    if export_form.cleaned_data["include_crosstab"]:
+        if not cross.is_valid():
+            messages.error(request, _("Choose two different dimensions for the cross-tabulation."))
+            return redirect(f"{reverse('stats-dashboard')}?{request.GET.urlencode()}")
         tables.append((cross.cleaned_data["rows"], cross.cleaned_data["columns"]))
     with transaction.atomic():
         export = StatsExport.objects.create(
