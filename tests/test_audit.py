@@ -6,7 +6,6 @@ PostgreSQL-specific.
 
 import datetime
 import threading
-import time
 from io import StringIO
 
 import pytest
@@ -24,6 +23,7 @@ from casework.audit import Action, AuditEvent, AuditHead, verify_chain
 from casework.models import Note
 from casework.vocabularies import NoteKind
 from tests.factories import CaseFactory, OrganisationFactory, TaskFactory, UserFactory
+from tests.helpers import signed_in_client
 
 PASSWORD = "correct-horse-battery"
 TRIGGER = "casework_auditevent_append_only"
@@ -79,13 +79,7 @@ class trigger_disabled:
 
 
 def signed_in(client, user):
-    """A signed-in client without the two-step flow (SessionPolicyMiddleware's keys set)."""
-    client.force_login(user)
-    session = client.session
-    session["homeward_auth_at"] = int(time.time())
-    session["homeward_epoch"] = user.session_epoch
-    session.save()
-    return client
+    return signed_in_client(user, client)
 
 
 def totp_code(device):

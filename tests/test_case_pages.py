@@ -1,15 +1,12 @@
 """The pages caseworkers, supervisors and liaisons use every day."""
 
 import datetime
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
 from accounts.models import Role
 from casework import matching
 from casework.audit import AuditEvent
@@ -33,21 +30,12 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_STARTED] = int(time.time())
-    session[SESSION_EPOCH] = user.session_epoch
-    session.save()
-    return client
 
 
 @pytest.fixture

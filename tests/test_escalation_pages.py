@@ -1,32 +1,20 @@
 """What people see of reminders and escalations, and what administrators configure."""
 
 import datetime
-import time
 
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
-from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
 from accounts.models import EscalationPolicy, Holiday, Role
 from casework import workflows
 from casework.models import DigestRun, Escalation, Notification, Task
 from tests.factories import CaseFactory, PersonFactory, UserFactory
+from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
 FRIDAY = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_STARTED] = int(time.time())
-    session[SESSION_EPOCH] = user.session_epoch
-    session.save()
-    return client
 
 
 @pytest.fixture

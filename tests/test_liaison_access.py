@@ -11,16 +11,14 @@ exchanges.
 import datetime
 import hashlib
 import re
-import time
 
 import pytest
 from django.core.files.base import ContentFile
 from django.http import Http404
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
 from accounts.models import Role, User
 from casework import access
 from casework.models import (
@@ -43,6 +41,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.helpers import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -56,17 +55,6 @@ INDIAN_PASSPORT = "Z7654321"
 
 
 # --- Helpers ------------------------------------------------------------------------
-
-
-def signed_in_client(user):
-    """A client signed in as `user`, its session stamped as the real sign-in does."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_STARTED] = int(time.time())
-    session[SESSION_EPOCH] = user.session_epoch
-    session.save()
-    return client
 
 
 def case_url(case):

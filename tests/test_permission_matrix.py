@@ -12,7 +12,6 @@ is always sent to the sign-in page.
 import datetime
 import hashlib
 import re
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -22,7 +21,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
 from accounts.models import Role
 from casework.audit import Action, AuditEvent
 from casework.models import (
@@ -44,6 +42,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.helpers import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -334,17 +333,6 @@ CHILD_URL_KEYS = sorted(
 
 
 # --- Helpers ------------------------------------------------------------------------
-
-
-def signed_in_client(user):
-    """A client signed in as `user`, its session stamped as the real sign-in does."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_STARTED] = int(time.time())
-    session[SESSION_EPOCH] = user.session_epoch
-    session.save()
-    return client
 
 
 def make_document(case, message, uploaded_by, content=DOCUMENT_CONTENT):

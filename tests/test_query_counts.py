@@ -9,18 +9,15 @@ select_related, prefetch_related or an annotation. Run with -s to see the counts
 import datetime
 import io
 import itertools
-import time
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
-from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
 from accounts.models import Role, User
 from casework import matching
 from casework.models import (
@@ -51,23 +48,12 @@ from casework.vocabularies import (
     TaskKind,
 )
 from tests.factories import OrganisationFactory, UserFactory
+from tests.helpers import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
 # Two-letter codes to give a person or a case as many distinct countries as it needs.
 COUNTRY_CODES = [code for code, _name in countries][:60]
-
-
-def signed_in_client(user):
-    """A client signed in as `user`, its session stamped as the real sign-in does (as in
-    tests/test_permission_matrix.py): no two-step sign-in."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_STARTED] = int(time.time())
-    session[SESSION_EPOCH] = user.session_epoch
-    session.save()
-    return client
 
 
 def count_queries(client, url, params=None):

@@ -1,31 +1,20 @@
 """Findings of the security review, each pinned by a test so it cannot come back."""
 
-import time
-
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
+from accounts.middleware import SESSION_STARTED
 from accounts.models import Role
 from casework.audit import AuditEvent
 from casework.models import Consent, EmbassyDisclosure, EmbassyRequest
 from tests.factories import CaseFactory, LiaisonFactory, PersonFactory, UserFactory
+from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_STARTED] = int(time.time())
-    session[SESSION_EPOCH] = user.session_epoch
-    session.save()
-    return client
 
 
 def test_portal_shows_only_the_shared_nationality_of_a_dual_national():

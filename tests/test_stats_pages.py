@@ -4,31 +4,19 @@ import datetime
 import hashlib
 import io
 import json
-import time
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
 
-from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
 from accounts.models import Role, User
 from casework import exports, stats
 from casework.audit import AuditEvent
 from casework.models import Case, IdentityDocument, Person, StatsExport
+from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_STARTED] = int(time.time())
-    session[SESSION_EPOCH] = user.session_epoch
-    session.save()
-    return client
 
 
 @pytest.fixture
