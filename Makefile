@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # Embedded default: SQLite and kombu's filesystem broker under var/, DEBUG on.
 RUN_ENV := DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: run test install install-dev lint format migrations-check clean
+.PHONY: run test install install-dev lint format migrations-check clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,9 @@ format: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VAR)
+
+# Refresh the Ukrainian and French catalogues from the code and templates, then compile
+# them (the .mo files are committed). Needs GNU gettext: apt-get install gettext.
+messages: $(VENV)/.installed
+	$(RUN_ENV) $(PY) manage.py makemessages -l uk -l fr --ignore=.venv --ignore=static --ignore=var --ignore=tests --no-obsolete
+	$(RUN_ENV) $(PY) manage.py compilemessages --ignore=.venv
