@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.models import Organisation
@@ -776,7 +777,7 @@ class Notification(models.Model):
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("email", "Sent")
         FAILED = "failed", _("Failed")
         NOT_SENT = "not_sent", _("Not sent")
 

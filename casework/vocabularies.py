@@ -6,6 +6,7 @@ Stored values are stable identifiers: never rename one, add a new one instead.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sex(models.TextChoices):
@@ -106,7 +107,7 @@ class Platform(models.TextChoices):
 
 
 class PromisedJob(models.TextChoices):
-    SECURITY = "security", _("Security")
+    SECURITY = "security", pgettext_lazy("promised job", "Security")
     CONSTRUCTION = "construction", _("Construction")
     DRIVER = "driver", _("Driver")
     COOK = "cook", _("Cook")
