@@ -420,7 +420,16 @@ class Consent(models.Model):
                 name="one_active_consent_per_scope",
             ),
         ]
-        indexes = [models.Index(fields=["scope", "country", "status"])]
+        indexes = [
+            models.Index(fields=["scope", "country", "status"]),
+            # What statistics count: the cases with an active statistics consent
+            # (casework.stats.eligible_cases), read from this small index alone.
+            models.Index(
+                fields=["case"],
+                condition=Q(scope="include_in_statistics", status="given"),
+                name="consent_statistics_given",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_scope_display()} {self.country or self.organisation_name}".strip()

@@ -11,12 +11,22 @@ What counts
     (in the current time zone); datetimes give the half-open interval [start, end).
 
 How it is counted
-    Every table is one grouped query in the database (``values(...).annotate(Count(
-    "id", distinct=True))``); Python only relabels and adds up the groups, never loops
-    over cases. Generalisation happens first: age in 10-year bands with an open top band
-    (age at recruitment if its month is known, else at the opening of the case; from the
-    date of birth, else the birth year), dates to month or quarter, places to countries.
-    A person's nationality and region are those of their first nationality in ISO code
+    Every table's counts come from one grouped query in the database
+    (``values(...).annotate(Count("id"))``); Python only relabels and adds up the
+    groups, never loops over cases. A table whose counts another table of the release
+    holds is not queried but summed from that one's groups, to the same counts: a
+    one-way table from a cross-tabulation with it, region from nationality (one
+    expression); see `_columns_in`. Counting rows counts cases: every single-valued
+    dimension follows foreign keys and one-to-one relations or is a scalar subquery, so
+    a case is one row; only a table with a multi-valued dimension counts
+    ``distinct=True`` (which makes PostgreSQL sort every row instead of hashing the
+    groups). The snapshot's transaction turns PostgreSQL's JIT compilation off: on these
+    queries it cost more than it saved, up to seconds a query over a million cases.
+
+    Generalisation happens first: age in 10-year bands with an open top band (age at
+    recruitment if its month is known, else at the opening of the case; from the date of
+    birth, else the birth year), dates to month or quarter, places to countries. A
+    person's nationality and region are those of their first nationality in ISO code
     order, so every case counts once in each. A nationality with fewer than k cases in
     the release is rolled up into its UN M49 sub-region ("Eastern Africa (other
     countries)") in the nationality table and in every cross-tabulation with it.
@@ -517,10 +527,12 @@ def _grouped_counts(cases: QuerySet, dimensions: Iterable[Dimension]) -> list[di
     """One query: distinct cases per combination of the dimensions' raw values."""
     # Aliased: "status" and "situation" are also the names of Case's fields.
     aliases = {f"stat_{dimension.name}": dimension for dimension in dimensions}
+    # Only a multi-valued dimension joins several rows per case (see the module docstring).
+    distinct = any(dimension.multi_valued for dimension in aliases.values())
     rows = (
         cases.annotate(**{alias: dimension.expression() for alias, dimension in aliases.items()})
         .values(*aliases)
-        .annotate(stat_n=Count("id", distinct=True))
+        .annotate(stat_n=Count("id", distinct=distinct))
         .order_by()
     )
     return [
@@ -537,6 +549,39 @@ def _generalised_counts(raw_rows, dimensions, ctx) -> dict[tuple[str, ...], int]
             tuple(dimension.generalise(row[dimension.name], ctx) for dimension in dimensions)
         ] += row["n"]
     return counts
+
+
+def _columns_in(dims, other) -> list[str] | None:
+    """The dimensions of table `other` that give the raw values of `dims`, if `other`'s
+    grouped rows, summed over its remaining dimensions, are `dims`' own; else None.
+
+    They are when `other` has the same expressions (region's is nationality's) and only
+    single-valued ones besides: each case is in one row of them, so it is counted once.
+    """
+    columns, rest = [], list(other)
+    for name in dims:
+        expression = DIMENSIONS[name].expression
+        column = next((o for o in rest if DIMENSIONS[o].expression is expression), None)
+        if column is None:
+            return None
+        columns.append(column)
+        rest.remove(column)
+    if any(DIMENSIONS[name].multi_valued for name in rest):
+        return None
+    return columns
+
+
+def _source(dims, tables) -> tuple[tuple[str, ...], list[str]]:
+    """The table of the release to query for `dims` (the first of the widest that hold
+    its counts, maybe itself) and its columns for `dims`. Holding is transitive, so the
+    source of a source is itself."""
+    for other in sorted(tables, key=len, reverse=True):
+        if len(other) < len(dims):
+            break
+        columns = _columns_in(dims, other)
+        if columns is not None:
+            return other, columns
+    return dims, list(dims)
 
 
 def _validated_tables(tables) -> list[tuple[str, ...]]:
@@ -793,7 +838,11 @@ def _snapshot():
     def repeatable_read():
         with atomic:
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # One round trip. No JIT: compiling the grouped queries took longer than
+                # running them (module docstring).
+                cursor.execute(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off"
+                )
             yield
 
     return repeatable_read()
@@ -815,13 +864,23 @@ def build_release(
     cases = eligible_cases(organisation_ids, period_start, period_end)
     nationality = DIMENSIONS["nationality"]
 
+    queried = {}  # table -> its grouped rows
+
+    def grouped(dims):
+        source, columns = _source(dims, tables)
+        if source not in queried:
+            queried[source] = _grouped_counts(cases, [DIMENSIONS[name] for name in source])
+        if source == dims:
+            return queried[source]
+        sums = defaultdict(int)
+        for row in queried[source]:
+            sums[tuple(row[column] for column in columns)] += row["n"]
+        return [{"n": n, **dict(zip(dims, values, strict=True))} for values, n in sums.items()]
+
     with _snapshot():
-        raw = {dims: _grouped_counts(cases, (DIMENSIONS[name] for name in dims)) for dims in tables}
+        raw = {dims: grouped(dims) for dims in tables}
         if any("nationality" in dims for dims in tables):
-            if ("nationality",) in raw:
-                one_way = raw["nationality",]
-            else:
-                one_way = _grouped_counts(cases, [nationality])
+            one_way = grouped(("nationality",))
             totals = _generalised_counts(one_way, [nationality], _Context())
             ctx = _Context(rolled_up=frozenset(code for (code,), n in totals.items() if 0 < n < k))
         else:
