@@ -13,7 +13,7 @@ import json
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework import audit, stats
 from casework.models import StatsExport
@@ -131,7 +131,9 @@ def build_export(export_id):
         return "skipped"
     export = StatsExport.objects.select_related("requested_by").get(pk=export_id)
     try:
-        content, row_count, suppressed = _content(export)
+        # Published files speak one language, whatever the worker last rendered.
+        with translation.override(settings.LANGUAGE_CODE):
+            content, row_count, suppressed = _content(export)
     except Exception as exc:  # noqa: BLE001 - recorded on the export, shown to its owner
         StatsExport.objects.filter(pk=export_id).update(
             state=StatsExport.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:300]
