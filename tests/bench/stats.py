@@ -61,16 +61,23 @@ than once.
 """
 
 import argparse
-import os
 import resource
 import statistics
 import sys
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.bench.common import (  # noqa: E402
+    configure,
+    execute,
+    recreate_database,
+    vacuum_analyse,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/homeward_bench_stats"
 K = 11
 TARGET_DASHBOARD_SECONDS = 2.0
@@ -212,33 +219,6 @@ def parse_args(argv=None):
     return args
 
 
-def configure(database_url):
-    """Django on the benchmark database, DEBUG off, before anything imports settings."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
-    import django
-
-    django.setup()
-
-
-def recreate_database(database_url):
-    """Drop and create the benchmark database, through the server's `postgres` database."""
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name = urlparse(database_url).path.lstrip("/")
-    if not name.replace("_", "").isalnum() or name in ("postgres", "template0", "template1"):
-        raise SystemExit(f"Refusing to drop the database {name!r}.")
-    admin_url = urlparse(database_url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
 def seeded_cases(database_url):
     """The number of cases in an existing benchmark database, None if there is none."""
     import psycopg
@@ -248,14 +228,6 @@ def seeded_cases(database_url):
             return conn.execute("SELECT count(*) FROM casework_case").fetchone()[0]
     except psycopg.Error:
         return None
-
-
-def execute(sql, params=()):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def scalar(sql, params=()):
@@ -299,10 +271,6 @@ def drop_secondary_indexes():
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
     return [definition for _name, definition in indexes]
-
-
-def vacuum_analyse():
-    execute("VACUUM ANALYZE")
 
 
 def slots(weights, size=SLOTS):
