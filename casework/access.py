@@ -160,15 +160,21 @@ def get_case(request, reference, *, viewing=None):
     return case
 
 
-def record_view(request, case, object_type, object_id):
+def record_case_event(request, case, action, **details):
+    """Audit something the user did or saw on a case, in the case's organisation's log."""
     audit.record(
-        audit.Action.VIEW,
+        action,
         actor=request.user,
         organisation_id=case.organisation_id,
-        object_type=object_type,
-        object_id=str(object_id),
         case_reference=case.reference,
         ip_address=_ip(request),
+        **details,
+    )
+
+
+def record_view(request, case, object_type, object_id):
+    record_case_event(
+        request, case, audit.Action.VIEW, object_type=object_type, object_id=str(object_id)
     )
 
 

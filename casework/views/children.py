@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.security import client_ip
 from casework import access, audit
 from casework.forms import ConsentForm, ContactForm, NoteForm, TaskForm, UploadForm
 from casework.models import Case, Document, Task
@@ -118,13 +117,12 @@ def complete_task(request, reference, pk):
     if Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
         status=status, completed_at=now
     ):
-        audit.record(
+        access.record_case_event(
+            request,
+            case,
             audit.Action.UPDATE,
-            actor=request.user,
             obj=task,
-            case_reference=case.reference,
             fields=["status", "completed_at"],
-            ip_address=client_ip(request),
         )
         Case.objects.filter(pk=case.pk).update(last_activity_at=now)
     if htmx(request):
@@ -170,13 +168,12 @@ def add_consent(request, reference):
         except IntegrityError:
             form.add_error(None, _("This consent is already recorded and active."))
         else:
-            audit.record(
+            access.record_case_event(
+                request,
+                case,
                 audit.Action.CONSENT,
-                actor=request.user,
                 obj=consent,
-                case_reference=case.reference,
                 detail="given",
-                ip_address=client_ip(request),
             )
             messages.success(request, _("Consent recorded."))
             return _back(case, "consent")
@@ -195,14 +192,13 @@ def withdraw_consent(request, reference, pk):
         request, case, access.consents_for(request.user, case), pk, "consent"
     )
     if consent.withdraw(by=request.user):
-        audit.record(
+        access.record_case_event(
+            request,
+            case,
             audit.Action.CONSENT,
-            actor=request.user,
             obj=consent,
-            case_reference=case.reference,
             fields=["status", "withdrawn_at"],
             detail="withdrawn",
-            ip_address=client_ip(request),
         )
         messages.success(request, _("Consent withdrawn. Access it granted has ended."))
     return _back(case, "consent")
@@ -257,13 +253,11 @@ def document_download(request, reference, pk):
     document = access.get_child(
         request, case, access.documents_for(request.user, case), pk, "document"
     )
-    audit.record(
+    access.record_case_event(
+        request,
+        case,
         audit.Action.DOWNLOAD,
-        actor=request.user,
-        organisation_id=case.organisation_id,
         obj=document,
-        case_reference=case.reference,
-        ip_address=client_ip(request),
     )
     return FileResponse(
         document.file.open("rb"),

@@ -102,13 +102,12 @@ def acknowledge_escalation(request, reference, pk):
     Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now(), acknowledged_by=request.user
     )
-    audit.record(
+    access.record_case_event(
+        request,
+        case,
         audit.Action.UPDATE,
-        actor=request.user,
         obj=escalation,
-        case_reference=case.reference,
         fields=["acknowledged_at"],
-        ip_address=client_ip(request),
     )
     messages.success(request, _("Escalation acknowledged."))
     return _next(request, case)
@@ -147,13 +146,12 @@ def approve_disclosure(request, reference):
     except IntegrityError:
         messages.info(request, _("Disclosure to this embassy is already approved."))
         return _next(request, case)
-    audit.record(
+    access.record_case_event(
+        request,
+        case,
         audit.Action.DISCLOSURE,
-        actor=request.user,
         obj=disclosure,
-        case_reference=case.reference,
         detail="approved",
-        ip_address=client_ip(request),
     )
     messages.success(request, _("Disclosure approved."))
     return _next(request, case)
@@ -175,13 +173,12 @@ def revoke_disclosure(request, reference, pk):
             f"Disclosure to the embassy of {disclosure.country.code} revoked.",
             request.user,
         )
-    audit.record(
+    access.record_case_event(
+        request,
+        case,
         audit.Action.DISCLOSURE,
-        actor=request.user,
         obj=disclosure,
-        case_reference=case.reference,
         detail="revoked",
-        ip_address=client_ip(request),
     )
     messages.success(request, _("Disclosure revoked."))
     return _next(request, case)
