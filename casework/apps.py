@@ -7,10 +7,14 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self):
-        # Fail closed at start-up on a malformed key rather than on the first read.
         from django.conf import settings
+        from django.db.models.signals import post_migrate
 
-        from casework import crypto, signals  # noqa: F401 (connects the audit receivers)
+        # signals and statsfacts connect their receivers (audit, statistics facts).
+        from casework import crypto, signals, statsfacts  # noqa: F401
 
+        post_migrate.connect(statsfacts.refresh_if_incomplete, sender=self)
+
+        # Fail closed at start-up on a malformed key rather than on the first read.
         if settings.FIELD_ENCRYPTION_KEYS:
             crypto.fernet()

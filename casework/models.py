@@ -423,7 +423,8 @@ class Consent(models.Model):
         indexes = [
             models.Index(fields=["scope", "country", "status"]),
             # What statistics count: the cases with an active statistics consent
-            # (casework.stats.eligible_cases), read from this small index alone.
+            # (casework.stats.eligible_cases; the facts' "eligible"), read from this
+            # small index alone.
             models.Index(
                 fields=["case"],
                 condition=Q(scope="include_in_statistics", status="given"),
@@ -475,6 +476,10 @@ class Consent(models.Model):
                 occurred_at=when,
             )
             Case.objects.filter(pk=self.case_id).update(last_activity_at=when)
+            # A bulk update sends no signal: the case leaves the statistics here.
+            from casework import statsfacts
+
+            statsfacts.refresh([self.case_id])
         return True
 
 
@@ -778,6 +783,44 @@ class StatsExport(models.Model):
             and self.expires_at is not None
             and self.expires_at > timezone.now()
         )
+
+
+class StatisticsFact(models.Model):
+    """A case as statistics count it: the raw value of every statistics dimension, one row
+    per case, kept true by casework.statsfacts and read by casework.stats alone."""
+
+    # No constraints: rows are written while a case is being deleted (its children's
+    # deletions refresh it); the Case post_delete receiver then deletes the row.
+    case = models.OneToOneField(
+        Case, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # statsfact_scope starts with it
+        related_name="+",
+    )
+    created_at = models.DateTimeField()  # the case's
+    # An active "include in statistics" consent: only these cases are counted.
+    eligible = models.BooleanField()
+    nationality = models.CharField(max_length=2, null=True)  # the first in ISO code order
+    sex = models.CharField(max_length=10, null=True)
+    age_band = models.CharField(max_length=8, null=True)
+    situation = models.CharField(max_length=30, null=True)
+    status = models.CharField(max_length=30, null=True)
+    recruitment_method = models.CharField(max_length=30, null=True)
+    platform = models.CharField(max_length=20, null=True)
+    promised_job = models.CharField(max_length=20, null=True)
+    means_of_control = models.IntegerField()  # a bit mask: casework.statsfacts.MEANS_BITS
+    recruitment_month = models.DateField(null=True)
+    capture_month = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "created_at"], name="statsfact_scope")]
+
+    def __str__(self):
+        return f"statistics facts of case {self.case_id}"
 
 
 class Notification(models.Model):

@@ -268,7 +268,7 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Slow work (digests, exports, retention) has its own queue so it never delays the
+# Slow work (digests, exports, the statistics refresh) has its own queue so it never delays the
 # sweep and its emails. Workers: `-Q celery` for the fast queue, `-Q slow` for the rest.
 # CELERY_TASK_DEFAULT_QUEUE names the fast queue (e.g. a test run's own queue on a shared Redis).
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
@@ -276,7 +276,7 @@ CELERY_TASK_ROUTES = {
     "casework.tasks.send_daily_digests": {"queue": "slow"},
     "casework.tasks.send_digest": {"queue": "slow"},
     "casework.tasks.build_export": {"queue": "slow"},
-    "casework.tasks.anonymise_closed_cases": {"queue": "slow"},
+    "casework.tasks.refresh_statistics": {"queue": "slow"},
 }
 # One task at a time per worker process: late acknowledgement then means little is
 # held by a worker that dies.

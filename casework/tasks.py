@@ -8,6 +8,7 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 from django.utils import timezone
 
 from casework import workflows
@@ -64,6 +65,14 @@ def build_export(export_id):
     from casework import exports
 
     return exports.build_export(export_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=300, max_retries=3)
+def refresh_statistics():
+    """Recompute every case's statistics facts (Celery beat, nightly; slow queue)."""
+    from casework import statsfacts
+
+    return statsfacts.refresh_all()
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)

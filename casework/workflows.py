@@ -128,7 +128,7 @@ def _english_parts(kind):
     return before, after
 
 
-def _id_filter(column, ids):
+def id_filter(column, ids):
     """`column` among `ids`: one array parameter on PostgreSQL, a list on SQLite."""
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [list(ids)]
@@ -177,7 +177,7 @@ def _escalate(select_sql, params, kind, recipients_sql):
         )
         if not escalation_ids:
             return []
-        claimed, claimed_params = _id_filter("e.id", escalation_ids)
+        claimed, claimed_params = id_filter("e.id", escalation_ids)
         # The recipients' subquery is limited to the claimed escalations too, so its cost
         # follows what is due now, not the whole history of escalations.
         recipients = recipients_sql.replace("{claimed}", claimed)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Holiday, Organisation, Role, User
-from casework import demo_data, matching
+from casework import demo_data, matching, statsfacts
 from casework.models import (
     Alias,
     Case,
@@ -225,6 +225,7 @@ class Command(BaseCommand):
             seeder = DemoSeeder(seed=seed, now=timezone.now())
             seeder.create_organisations_and_users()
             seeder.create_cases(cases)
+            statsfacts.refresh_all()  # the cases were written in bulk, without signals
         self.stdout.write(f"Seeded {cases} cases (seed {seed}).")
         self.print_logins()
 

@@ -1,0 +1,335 @@
+"""The statistics fact table: every case's raw statistics values in one narrow row.
+
+`casework.stats` counts cases by their first nationality, sex, age at recruitment,
+recruitment method, means of control and so on. Computed from the case data itself
+each figure joins five tables and evaluates two correlated subqueries per case, about
+2 s a table at a million cases. `StatisticsFact` holds those values ready, one row per
+case, so a release groups one narrow table (about 0.1 s a table at a million cases).
+What a figure means does not change: the columns are computed by the expressions below,
+in the database, and generalised and disclosure-controlled by `casework.stats` as
+before. Nothing but `casework.stats` reads the table; nobody is shown a row of it.
+
+How the facts stay true
+    * Every ORM write that changes a counted value refreshes the facts of the cases it
+      touches, inside the writing transaction: the save or delete of a Case, Person,
+      Nationality, Recruitment, ControlMeans or Consent (the receivers at the end),
+      and `Consent.withdraw`, which updates in bulk. Bulk writes send no signals, so
+      their callers refresh (`seed_demo`). Deleting a case deletes its row, after
+      its children's deletions have refreshed it (so the table has no foreign-key
+      constraints, and `refresh` and `refresh_all` also delete rows of cases that
+      are gone).
+    * `refresh` locks the cases' rows (FOR NO KEY UPDATE, the lock an UPDATE of a case
+      takes) before it reads them. Two transactions changing one case therefore
+      refresh its row one after the other, and the second, reading with a new snapshot
+      (READ COMMITTED), sees what the first committed: a consent withdrawn while
+      another edit of the case is in flight cannot leave the case counted.
+    * `refresh_all` recomputes every case, in batches of case ids, each batch in a
+      REPEATABLE READ transaction: a batch that meets a row written by a transaction
+      its snapshot cannot see fails with a serialization error and is retried, so an
+      older computation never overwrites a newer one. Unchanged rows are not written.
+      Celery beat runs it nightly on the slow queue (`casework.tasks.refresh_statistics`);
+      `manage.py refresh_statistics` runs it by hand; after `migrate` it runs by itself
+      when some case has no row (a first installation, an upgrade).
+
+Means of control, the one multi-valued dimension, is a bit mask: bit 0 for "not
+recorded" (no means, or one outside the vocabulary), then one bit per MeansOfControl
+value in declaration order. New values go at the end of the vocabulary; moving one
+needs `manage.py refresh_statistics`.
+"""
+
+import functools
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, transaction
+from django.db.models import Case as SqlCase  # the SQL CASE, not a casework Case
+from django.db.models import (
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import (
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    TruncDate,
+    TruncMonth,
+)
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from casework.models import (
+    Case,
+    Consent,
+    ControlMeans,
+    Nationality,
+    Person,
+    Recruitment,
+    StatisticsFact,
+)
+from casework.vocabularies import ConsentScope, ConsentStatus, MeansOfControl
+from casework.workflows import id_filter
+
+logger = logging.getLogger(__name__)
+
+NOT_RECORDED = ""
+AGE_BANDS = [(None, 20, "<20"), (20, 30, "20-29"), (30, 40, "30-39"), (40, 50, "40-49")]
+AGE_TOP_BAND = (50, "50+")
+MEANS_NOT_RECORDED_BIT = 1
+MEANS_BITS = {value: 1 << (index + 1) for index, value in enumerate(MeansOfControl.values)}
+BATCH_SIZE = 100_000
+ATTEMPTS = 5
+# Which fields of a model, saved with update_fields, change a counted value.
+_COUNTED_CASE_FIELDS = {"organisation", "person", "created_at", "situation", "status"}
+_COUNTED_PERSON_FIELDS = {"sex", "date_of_birth", "birth_year"}
+
+
+# The columns --------------------------------------------------------------------------
+
+
+def active_statistics_consent():
+    """The case's active "include in statistics" consent (a subquery on OuterRef pk)."""
+    return Consent.objects.filter(
+        case=OuterRef("pk"),
+        scope=ConsentScope.INCLUDE_IN_STATISTICS,
+        status=ConsentStatus.GIVEN,
+    )
+
+
+def _first_nationality():
+    return Subquery(
+        Nationality.objects.filter(person_id=OuterRef("person_id"))
+        .order_by("country")
+        .values("country")[:1]
+    )
+
+
+def _age_band():
+    """Age at recruitment (or at the opening of the case) banded in the database: from the
+    date of birth, else the birth year."""
+    # The day a case was opened where the organisation works (TIME_ZONE), whoever asks.
+    opened = TruncDate("created_at", tzinfo=timezone.get_default_timezone())
+    reference = Coalesce("recruitment__recruited_in", opened, output_field=DateField())
+    birth = "person__date_of_birth"
+    born = Coalesce(ExtractYear(birth), F("person__birth_year"), output_field=IntegerField())
+    before_birthday = LessThan(
+        ExtractMonth(reference) * 100 + ExtractDay(reference),
+        ExtractMonth(birth) * 100 + ExtractDay(birth),
+    )
+    age = (
+        ExtractYear(reference)
+        - born
+        - SqlCase(
+            When(before_birthday, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    )
+    bands = [When(LessThan(age, upper), then=Value(band)) for _lower, upper, band in AGE_BANDS]
+    bands.append(When(GreaterThanOrEqual(age, AGE_TOP_BAND[0]), then=Value(AGE_TOP_BAND[1])))
+    return SqlCase(*bands, default=Value(NOT_RECORDED))
+
+
+def _means_mask():
+    bit = SqlCase(
+        *(When(means=value, then=Value(mask)) for value, mask in MEANS_BITS.items()),
+        default=Value(MEANS_NOT_RECORDED_BIT),
+        output_field=IntegerField(),
+    )
+    per_recruitment = (
+        ControlMeans.objects.filter(recruitment_id=OuterRef("recruitment__id"))
+        .values("recruitment_id")
+        .annotate(mask=Sum(bit, distinct=True))  # one row per (recruitment, means)
+        .values("mask")
+    )
+    return Coalesce(
+        Subquery(per_recruitment, output_field=IntegerField()),
+        Value(MEANS_NOT_RECORDED_BIT),
+    )
+
+
+def _columns():
+    """Fact column -> its expression over Case."""
+    return {
+        "organisation_id": F("organisation_id"),
+        "created_at": F("created_at"),
+        "eligible": Exists(active_statistics_consent()),
+        "nationality": _first_nationality(),
+        "sex": F("person__sex"),
+        "age_band": _age_band(),
+        "situation": F("situation"),
+        "status": F("status"),
+        "recruitment_method": F("recruitment__method"),
+        "platform": F("recruitment__platform"),
+        "promised_job": F("recruitment__promised_job"),
+        "means_of_control": _means_mask(),
+        "recruitment_month": TruncMonth("recruitment__recruited_in"),
+        "capture_month": TruncMonth("recruitment__captured_on"),
+    }
+
+
+# Refreshing ---------------------------------------------------------------------------
+
+
+@functools.cache
+def _select(vendor):
+    """(SQL, params) of every case's facts, compiled once per process (it takes longer
+    than running it for a case): the columns of a fact row, then the case's id."""
+    columns = _columns()
+    select = (
+        Case.objects.order_by()
+        .annotate(**{f"fact_{name}": expression for name, expression in columns.items()})
+        .values("id", *(f"fact_{name}" for name in columns))
+    )
+    return select.query.sql_with_params()
+
+
+def _upsert(where, params) -> int:
+    """Insert or update the facts of the cases `where` selects (SQL over `f.id`, the
+    case's id) in one statement; rows whose values did not change are left alone.
+    Returns the rows written."""
+    select_sql, select_params = _select(connection.vendor)
+    quote = connection.ops.quote_name
+    table = quote(StatisticsFact._meta.db_table)
+    names = [quote(name) for name in _columns()]
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    sql = f"""
+        INSERT INTO {table} ({quote("case_id")}, {", ".join(names)})
+        SELECT f.{quote("id")}, {", ".join(f"f.{quote('fact_' + name)}" for name in _columns())}
+          FROM ({select_sql}) AS f
+         WHERE {where}
+        ON CONFLICT ({quote("case_id")}) DO UPDATE
+           SET {", ".join(f"{name} = excluded.{name}" for name in names)}
+         WHERE {" OR ".join(f"{table}.{name} {differs} excluded.{name}" for name in names)}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*select_params, *params])
+        return cursor.rowcount
+
+
+def refresh(case_ids) -> None:
+    """Recompute the facts of these cases, in the caller's transaction if there is one."""
+    ids = sorted({case_id for case_id in case_ids if case_id is not None})
+    if not ids:
+        return
+    cases = Case.objects.filter(pk__in=ids)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Serialises the refreshes of one case (module docstring).
+            locked = cases.order_by("pk").select_for_update(no_key=True)
+            present = set(locked.values_list("pk", flat=True))
+        else:
+            present = set(cases.values_list("pk", flat=True))
+        if present:
+            _upsert(*id_filter("f.id", present))
+        if len(present) < len(ids):
+            StatisticsFact.objects.filter(case_id__in=set(ids) - present).delete()
+
+
+def _is_serialization_failure(error) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) in {"40001", "40P01"}
+
+
+def _refresh_batch(start, end) -> int:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            own_transaction = not connection.in_atomic_block
+            with transaction.atomic():
+                if own_transaction and connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL jit = off"
+                        )
+                return _upsert("f.id >= %s AND f.id < %s", [start, end])
+        except OperationalError as error:
+            if not own_transaction or not _is_serialization_failure(error) or attempt == ATTEMPTS:
+                raise
+            logger.info("Statistics facts: batch met a concurrent change, retrying")
+    raise AssertionError("unreachable")
+
+
+def refresh_all(batch_size=BATCH_SIZE, progress=None) -> int:
+    """Recompute every case's facts, batch by batch; returns the rows written."""
+    bounds = Case.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        StatisticsFact.objects.all().delete()
+        return 0
+    written = 0
+    for start in range(bounds["low"], bounds["high"] + 1, batch_size):
+        written += _refresh_batch(start, start + batch_size)
+        if progress is not None:
+            progress(min(start + batch_size, bounds["high"] + 1) - bounds["low"], written)
+    StatisticsFact.objects.exclude(Exists(Case.objects.filter(pk=OuterRef("case_id")))).delete()
+    return written
+
+
+def cases_without_facts():
+    return Case.objects.exclude(Exists(StatisticsFact.objects.filter(case_id=OuterRef("pk"))))
+
+
+def refresh_if_incomplete(using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After `migrate`: recompute everything when some case has no facts."""
+    if using != DEFAULT_DB_ALIAS:
+        return
+    if StatisticsFact._meta.db_table not in connection.introspection.table_names():
+        return  # migrated back to before the table existed
+    if cases_without_facts().exists():
+        written = refresh_all()
+        logger.info("Statistics facts computed for %d cases", written)
+
+
+# Receivers ------------------------------------------------------------------------------
+
+
+def _cases_of_person(person_id):
+    return Case.objects.filter(person_id=person_id).values_list("pk", flat=True)
+
+
+def _counted(update_fields, fields) -> bool:
+    return update_fields is None or bool(set(update_fields) & fields)
+
+
+@receiver(post_save, sender=Case, dispatch_uid="statsfacts_case")
+def _case_saved(sender, instance, update_fields=None, **kwargs):
+    if _counted(update_fields, _COUNTED_CASE_FIELDS):
+        refresh([instance.pk])
+
+
+@receiver(post_delete, sender=Case, dispatch_uid="statsfacts_case_deleted")
+def _case_deleted(sender, instance, **kwargs):
+    StatisticsFact.objects.filter(case_id=instance.pk).delete()
+
+
+@receiver(post_save, sender=Person, dispatch_uid="statsfacts_person")
+def _person_saved(sender, instance, update_fields=None, **kwargs):
+    if _counted(update_fields, _COUNTED_PERSON_FIELDS):
+        refresh(_cases_of_person(instance.pk))
+
+
+@receiver(post_save, sender=Nationality, dispatch_uid="statsfacts_nationality_saved")
+@receiver(post_delete, sender=Nationality, dispatch_uid="statsfacts_nationality_deleted")
+def _nationality_changed(sender, instance, **kwargs):
+    refresh(_cases_of_person(instance.person_id))
+
+
+@receiver(post_save, sender=Recruitment, dispatch_uid="statsfacts_recruitment_saved")
+@receiver(post_delete, sender=Recruitment, dispatch_uid="statsfacts_recruitment_deleted")
+@receiver(post_save, sender=Consent, dispatch_uid="statsfacts_consent_saved")
+@receiver(post_delete, sender=Consent, dispatch_uid="statsfacts_consent_deleted")
+def _case_child_changed(sender, instance, **kwargs):
+    refresh([instance.case_id])
+
+
+@receiver(post_save, sender=ControlMeans, dispatch_uid="statsfacts_means_saved")
+@receiver(post_delete, sender=ControlMeans, dispatch_uid="statsfacts_means_deleted")
+def _means_changed(sender, instance, **kwargs):
+    case_ids = Recruitment.objects.filter(pk=instance.recruitment_id).values_list("case_id")
+    refresh(case_id for (case_id,) in case_ids)
