@@ -21,7 +21,7 @@ AUDITED = (
     models.EmbassyMessage,
     models.Document,
 )
-_SNAPSHOT = "_audit_snapshot"
+SNAPSHOT = "_audit_snapshot"
 
 
 def _values(instance):
@@ -72,7 +72,7 @@ def _record(action, instance, fields=()):
 
 
 def snapshot(sender, instance, **kwargs):
-    setattr(instance, _SNAPSHOT, _values(instance))
+    setattr(instance, SNAPSHOT, _values(instance))
 
 
 def audit_save(sender, instance, created, raw=False, **kwargs):
@@ -81,12 +81,12 @@ def audit_save(sender, instance, created, raw=False, **kwargs):
     if created:
         _record(audit.Action.CREATE, instance)
     else:
-        before = getattr(instance, _SNAPSHOT, {})
+        before = getattr(instance, SNAPSHOT, {})
         after = _values(instance)
         changed = sorted(k for k, v in after.items() if k in before and before[k] != v)
         if changed:
             _record(audit.Action.UPDATE, instance, changed)
-    setattr(instance, _SNAPSHOT, _values(instance))
+    setattr(instance, SNAPSHOT, _values(instance))
 
 
 def audit_delete(sender, instance, **kwargs):

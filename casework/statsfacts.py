@@ -11,25 +11,31 @@ before. Nothing but `casework.stats` reads the table; nobody is shown a row of i
 
 How the facts stay true
     * Every ORM write that changes a counted value refreshes the facts of the cases it
-      touches, inside the writing transaction: the save or delete of a Case, Person,
-      Nationality, Recruitment, ControlMeans or Consent (the receivers at the end),
-      and `Consent.withdraw`, which updates in bulk. Bulk writes send no signals, so
-      their callers refresh (`seed_demo`). Deleting a case deletes its row, after
-      its children's deletions have refreshed it (so the table has no foreign-key
-      constraints, and `refresh` and `refresh_all` also delete rows of cases that
-      are gone).
-    * `refresh` locks the cases' rows (FOR NO KEY UPDATE, the lock an UPDATE of a case
-      takes) before it reads them. Two transactions changing one case therefore
-      refresh its row one after the other, and the second, reading with a new snapshot
-      (READ COMMITTED), sees what the first committed: a consent withdrawn while
-      another edit of the case is in flight cannot leave the case counted.
-    * `refresh_all` recomputes every case, in batches of case ids, each batch in a
-      REPEATABLE READ transaction: a batch that meets a row written by a transaction
-      its snapshot cannot see fails with a serialization error and is retried, so an
-      older computation never overwrites a newer one. Unchanged rows are not written.
-      Celery beat runs it nightly on the slow queue (`casework.tasks.refresh_statistics`);
-      `manage.py refresh_statistics` runs it by hand; after `migrate` it runs by itself
-      when some case has no row (a first installation, an upgrade).
+      touches, right after the write and in its transaction when it has one (every
+      consent write has): the save or delete of a Case, Person, Nationality,
+      Recruitment, ControlMeans or Consent (the receivers at the end; a row moved to
+      another parent refreshes the old parent's case too), and `Consent.withdraw`,
+      which updates in bulk. Writes that send no signals (bulk_create, a queryset's
+      update, raw SQL, data migrations) must be followed by a refresh; `seed_demo`
+      does it. Deleting a case deletes its row, after its children's deletions have
+      refreshed it (so the table has no foreign-key constraints, and `refresh` and
+      `refresh_all` also delete rows of cases that are gone).
+    * Every refresh locks the cases' rows before it reads them, and reads them in a new
+      statement, so with READ COMMITTED it sees whatever was committed before it got
+      the locks, and whatever is committed later is refreshed after it:
+      - `refresh` takes FOR NO KEY UPDATE, the lock an UPDATE of a case takes. Two
+        transactions changing one case refresh its row one after the other, the second
+        seeing what the first committed: a consent withdrawn while another edit of the
+        case is in flight cannot leave the case counted.
+      - `refresh_all`, in batches of case ids, each its own transaction, takes FOR
+        SHARE: a withdrawal or a deletion of one of the batch's cases, being made,
+        is waited for and then read; one that starts later waits for the batch and
+        refreshes after it. An older computation never overwrites a newer one, and a
+        deleted case is never written back. Unchanged rows are not written.
+      Celery beat runs `refresh_all` nightly on the slow queue
+      (`casework.tasks.refresh_statistics`); `manage.py refresh_statistics` runs it by
+      hand; after `migrate` it runs by itself when some case has no row (a first
+      installation, an upgrade).
 
 Means of control, the one multi-valued dimension, is a bit mask: bit 0 for "not
 recorded" (no means, or one outside the vocabulary), then one bit per MeansOfControl
@@ -64,7 +70,7 @@ from django.db.models.functions import (
     TruncMonth,
 )
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -77,6 +83,7 @@ from casework.models import (
     Recruitment,
     StatisticsFact,
 )
+from casework.signals import SNAPSHOT
 from casework.vocabularies import ConsentScope, ConsentStatus, MeansOfControl
 from casework.workflows import id_filter
 
@@ -90,7 +97,10 @@ MEANS_BITS = {value: 1 << (index + 1) for index, value in enumerate(MeansOfContr
 BATCH_SIZE = 100_000
 ATTEMPTS = 5
 # Which fields of a model, saved with update_fields, change a counted value.
-_COUNTED_CASE_FIELDS = {"organisation", "person", "created_at", "situation", "status"}
+_COUNTED_CASE_FIELDS = {
+    *("organisation", "organisation_id", "person", "person_id"),
+    *("created_at", "situation", "status"),
+}
 _COUNTED_PERSON_FIELDS = {"sex", "date_of_birth", "birth_year"}
 
 
@@ -234,25 +244,31 @@ def refresh(case_ids) -> None:
             StatisticsFact.objects.filter(case_id__in=set(ids) - present).delete()
 
 
-def _is_serialization_failure(error) -> bool:
-    return getattr(error.__cause__, "sqlstate", None) in {"40001", "40P01"}
+def _is_deadlock(error) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "40P01"
 
 
 def _refresh_batch(start, end) -> int:
+    """Recompute the facts of the cases with ids in [start, end), under their locks."""
     for attempt in range(1, ATTEMPTS + 1):
+        own_transaction = not connection.in_atomic_block
         try:
-            own_transaction = not connection.in_atomic_block
             with transaction.atomic():
-                if own_transaction and connection.vendor == "postgresql":
+                if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
+                        # Locks every case of the batch (module docstring), in id order;
+                        # no JIT: compiling this statement took longer than running it.
                         cursor.execute(
-                            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL jit = off"
+                            "SET LOCAL jit = off; "
+                            "SELECT count(*) FROM (SELECT 1 FROM casework_case "
+                            "WHERE id >= %s AND id < %s ORDER BY id FOR SHARE) AS locked",
+                            [start, end],
                         )
                 return _upsert("f.id >= %s AND f.id < %s", [start, end])
         except OperationalError as error:
-            if not own_transaction or not _is_serialization_failure(error) or attempt == ATTEMPTS:
+            if not own_transaction or not _is_deadlock(error) or attempt == ATTEMPTS:
                 raise
-            logger.info("Statistics facts: batch met a concurrent change, retrying")
+            logger.info("Statistics facts: batch %d-%d deadlocked, retrying", start, end)
     raise AssertionError("unreachable")
 
 
@@ -314,10 +330,34 @@ def _person_saved(sender, instance, update_fields=None, **kwargs):
         refresh(_cases_of_person(instance.pk))
 
 
+# The parent of each child row whose values the facts hold.
+_PARENT = {
+    Nationality: "person_id",
+    Recruitment: "case_id",
+    ControlMeans: "recruitment_id",
+    Consent: "case_id",
+}
+
+
+def _remember_parent(sender, instance, **kwargs):
+    """Before a save: the parent the row had when it was loaded (casework.signals keeps a
+    snapshot of every audited instance), for a row moved to another parent."""
+    instance._statsfacts_parent = getattr(instance, SNAPSHOT, {}).get(_PARENT[sender])
+
+
+for _model in _PARENT:
+    pre_save.connect(_remember_parent, sender=_model, dispatch_uid=f"statsfacts_{_model.__name__}")
+
+
+def _parents(instance):
+    current = getattr(instance, _PARENT[type(instance)])
+    return {current, getattr(instance, "_statsfacts_parent", None)} - {None}
+
+
 @receiver(post_save, sender=Nationality, dispatch_uid="statsfacts_nationality_saved")
 @receiver(post_delete, sender=Nationality, dispatch_uid="statsfacts_nationality_deleted")
 def _nationality_changed(sender, instance, **kwargs):
-    refresh(_cases_of_person(instance.person_id))
+    refresh(Case.objects.filter(person_id__in=_parents(instance)).values_list("pk", flat=True))
 
 
 @receiver(post_save, sender=Recruitment, dispatch_uid="statsfacts_recruitment_saved")
@@ -325,11 +365,11 @@ def _nationality_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=Consent, dispatch_uid="statsfacts_consent_saved")
 @receiver(post_delete, sender=Consent, dispatch_uid="statsfacts_consent_deleted")
 def _case_child_changed(sender, instance, **kwargs):
-    refresh([instance.case_id])
+    refresh(_parents(instance))
 
 
 @receiver(post_save, sender=ControlMeans, dispatch_uid="statsfacts_means_saved")
 @receiver(post_delete, sender=ControlMeans, dispatch_uid="statsfacts_means_deleted")
 def _means_changed(sender, instance, **kwargs):
-    case_ids = Recruitment.objects.filter(pk=instance.recruitment_id).values_list("case_id")
+    case_ids = Recruitment.objects.filter(pk__in=_parents(instance)).values_list("case_id")
     refresh(case_id for (case_id,) in case_ids)

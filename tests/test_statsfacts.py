@@ -218,6 +218,25 @@ def test_every_orm_write_of_a_counted_value_refreshes_the_case(org, recorder):
     assert not StatisticsFact.objects.filter(case_id=case.pk).exists()
 
 
+def test_a_consent_moved_to_another_case_leaves_the_first_uncounted(org, recorder):
+    first, second = CaseFactory(organisation=org), CaseFactory(organisation=org)
+    consent = Consent.objects.create(
+        case=first, scope=ConsentScope.INCLUDE_IN_STATISTICS, method="written", recorded_by=recorder
+    )
+    consent = Consent.objects.get(pk=consent.pk)  # as the admin site loads it
+    consent.case = second
+    consent.save()
+    assert facts_of(first)["eligible"] is False and facts_of(second)["eligible"] is True
+
+
+def test_a_case_saved_with_only_its_organisation_id_is_refreshed(org):
+    case = CaseFactory(organisation=org)
+    other = OrganisationFactory()
+    case.organisation_id = other.pk
+    case.save(update_fields=["organisation_id"])
+    assert facts_of(case)["organisation_id"] == other.pk
+
+
 def test_a_save_of_uncounted_fields_costs_no_refresh(org):
     case = CaseFactory(organisation=org)
     case.last_activity_at = case.created_at
@@ -336,29 +355,73 @@ def test_a_refresh_during_an_uncommitted_withdrawal_waits_for_it_and_reads_it():
     assert facts_of(case)["eligible"] is False
 
 
+def _block_until(first, then):
+    """Start `first` in a thread, wait for the event it sets, run `then` in a thread, check
+    that it is blocked (on a lock `first` holds), let `first` finish; returns errors."""
+    go = threading.Event()
+    ready = threading.Event()
+    one, one_errors = _in_thread(lambda: first(ready, go))
+    assert ready.wait(10)
+    two, two_errors = _in_thread(then)
+    two.join(0.5)
+    blocked = two.is_alive()
+    go.set()
+    one.join(20), two.join(20)
+    assert not one_errors and not two_errors, one_errors + two_errors
+    return blocked
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_recomputation_that_read_before_a_withdrawal_does_not_count_the_case(monkeypatch):
+def test_a_recomputation_during_an_uncommitted_withdrawal_waits_for_it_and_reads_it():
     case, consent, recorder = _consented_case()
-    snapshot_taken, withdrawn = threading.Event(), threading.Event()
+
+    def withdraw(ready, go):
+        with transaction.atomic():
+            Consent.objects.get(pk=consent.pk).withdraw(by=recorder)
+            ready.set()
+            go.wait(10)
+
+    # Without the batch's lock it would read "eligible" from before the withdrawal and,
+    # once the withdrawal committed, write that over the withdrawal's row.
+    assert _block_until(withdraw, lambda: statsfacts._refresh_batch(case.pk, case.pk + 1))
+    assert facts_of(case)["eligible"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recomputation_during_an_uncommitted_deletion_does_not_write_the_case_back():
+    case, _consent, _recorder = _consented_case()
+    other, _, _ = _consented_case()
+
+    def delete(ready, go):
+        with transaction.atomic():
+            Case.objects.get(pk=case.pk).delete()
+            ready.set()
+            go.wait(10)
+
+    assert _block_until(delete, lambda: statsfacts._refresh_batch(case.pk, other.pk + 1))
+    assert not StatisticsFact.objects.filter(case_id=case.pk).exists()
+    assert facts_of(other)["eligible"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_during_a_recomputation_waits_for_it_and_then_counts(monkeypatch):
+    case, consent, recorder = _consented_case()
     upsert = statsfacts._upsert
-    attempts = []
 
-    def upsert_after_the_withdrawal(*args):
-        attempts.append(1)
-        if len(attempts) == 1:
-            list(Case.objects.values_list("pk"))  # REPEATABLE READ: the snapshot is taken
-            snapshot_taken.set()
-            assert withdrawn.wait(10)
-        return upsert(*args)
+    def recompute(ready, go):
+        def upsert_when_told(*args):
+            ready.set()  # the batch's cases are locked
+            go.wait(10)
+            return upsert(*args)
 
-    monkeypatch.setattr(statsfacts, "_upsert", upsert_after_the_withdrawal)
-    thread, errors = _in_thread(statsfacts.refresh_all)
-    assert snapshot_taken.wait(10)
-    monkeypatch.setattr(statsfacts, "_upsert", upsert)  # the withdrawal's own refresh
-    assert Consent.objects.get(pk=consent.pk).withdraw(by=recorder)
-    monkeypatch.setattr(statsfacts, "_upsert", upsert_after_the_withdrawal)
-    withdrawn.set()
-    thread.join(20)
-    assert not errors
-    assert len(attempts) == 2  # a serialization failure, then a retry with a new snapshot
+        monkeypatch.setattr(statsfacts, "_upsert", upsert_when_told)
+        try:
+            statsfacts._refresh_batch(case.pk, case.pk + 1)
+        finally:
+            monkeypatch.setattr(statsfacts, "_upsert", upsert)
+
+    def withdraw():
+        Consent.objects.get(pk=consent.pk).withdraw(by=recorder)
+
+    assert _block_until(recompute, withdraw)
     assert facts_of(case)["eligible"] is False
