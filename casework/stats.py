@@ -77,6 +77,7 @@ import contextlib
 import csv
 import datetime
 import functools
+import math
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -541,28 +542,22 @@ def _pack(sources) -> list[list[tuple[str, ...]]]:
     the groups stay few: the product of the columns' cardinalities, at most
     PACKED_GROUPS."""
     queries = []  # [multi-valued dimension or None, {column: cardinality}, [sources]]
-
-    def size(columns):
-        product = 1
-        for cardinality in columns.values():
-            product *= cardinality
-        return product
-
-    def parts(source):
-        multi = next((n for n in source if DIMENSIONS[n].multi_valued), None)
-        single = {
-            DIMENSIONS[n].column: DIMENSIONS[n].cardinality
-            for n in source
-            if not DIMENSIONS[n].multi_valued
-        }
-        return multi, single
-
-    for source in sorted(sources, key=lambda s: (parts(s)[0] is None, -size(parts(s)[1]))):
-        multi, single = parts(source)
+    parts = {}  # source -> (its multi-valued dimension or None, {column: cardinality})
+    for source in sources:
+        dimensions = [DIMENSIONS[name] for name in source]
+        parts[source] = (
+            next((d.name for d in dimensions if d.multi_valued), None),
+            {d.column: d.cardinality for d in dimensions if not d.multi_valued},
+        )
+    largest_first = sorted(
+        sources, key=lambda s: (parts[s][0] is None, -math.prod(parts[s][1].values()))
+    )
+    for source in largest_first:
+        multi, single = parts[source]
         for query in queries:
             if multi is not None and query[0] not in (None, multi):
                 continue
-            if size({**query[1], **single}) <= PACKED_GROUPS:
+            if math.prod({**query[1], **single}.values()) <= PACKED_GROUPS:
                 query[0] = query[0] or multi
                 query[1].update(single)
                 query[2].append(source)
@@ -902,16 +897,20 @@ def build_release(
         needed.append(("nationality",))  # for the roll-up
     sources = {dims: _source(dims, tables) for dims in needed}
     queries = _pack(list(dict.fromkeys(source for source, _columns in sources.values())))
+    # Each query's dimensions, and the query of each source.
+    query_dimensions = [
+        [DIMENSIONS[name] for name in dict.fromkeys(n for source in packed for n in source)]
+        for packed in queries
+    ]
     query_of = {source: index for index, packed in enumerate(queries) for source in packed}
     queried = {}  # query index -> its rows
 
     def grouped(dims):
         source, columns = sources[dims]
         index = query_of[source]
-        names = list(dict.fromkeys(name for packed in queries[index] for name in packed))
         if index not in queried:
-            queried[index] = _grouped_counts(facts, [DIMENSIONS[name] for name in names])
-        multi = next((name for name in names if DIMENSIONS[name].multi_valued), None)
+            queried[index] = _grouped_counts(facts, query_dimensions[index])
+        multi = next((d.name for d in query_dimensions[index] if d.multi_valued), None)
         return [
             {"n": row["n"], **dict(zip(dims, (row[c] for c in columns), strict=True))}
             for row in _summed(queried[index], columns, multi)

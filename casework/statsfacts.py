@@ -190,38 +190,41 @@ def _columns():
 
 
 @functools.cache
-def _select(vendor):
-    """(SQL, params) of every case's facts, compiled once per process (it takes longer
-    than running it for a case): the columns of a fact row, then the case's id."""
+def _upsert_sql(vendor):
+    """(head, tail, params) of the upsert of the facts of the cases a WHERE clause over
+    `f.id` selects: head + where + tail. Compiled once per process: compiling the column
+    expressions takes longer than running the statement for one case."""
     columns = _columns()
-    select = (
+    select_sql, params = (
         Case.objects.order_by()
         .annotate(**{f"fact_{name}": expression for name, expression in columns.items()})
         .values("id", *(f"fact_{name}" for name in columns))
+        .query.sql_with_params()
     )
-    return select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(StatisticsFact._meta.db_table)
+    names = [quote(name) for name in columns]
+    differs = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    head = f"""
+        INSERT INTO {table} ({quote("case_id")}, {", ".join(names)})
+        SELECT f.{quote("id")}, {", ".join(f"f.{quote('fact_' + name)}" for name in columns)}
+          FROM ({select_sql}) AS f
+         WHERE """
+    tail = f"""
+        ON CONFLICT ({quote("case_id")}) DO UPDATE
+           SET {", ".join(f"{name} = excluded.{name}" for name in names)}
+         WHERE {" OR ".join(f"{table}.{name} {differs} excluded.{name}" for name in names)}
+    """
+    return head, tail, params
 
 
 def _upsert(where, params) -> int:
     """Insert or update the facts of the cases `where` selects (SQL over `f.id`, the
     case's id) in one statement; rows whose values did not change are left alone.
     Returns the rows written."""
-    select_sql, select_params = _select(connection.vendor)
-    quote = connection.ops.quote_name
-    table = quote(StatisticsFact._meta.db_table)
-    names = [quote(name) for name in _columns()]
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    sql = f"""
-        INSERT INTO {table} ({quote("case_id")}, {", ".join(names)})
-        SELECT f.{quote("id")}, {", ".join(f"f.{quote('fact_' + name)}" for name in _columns())}
-          FROM ({select_sql}) AS f
-         WHERE {where}
-        ON CONFLICT ({quote("case_id")}) DO UPDATE
-           SET {", ".join(f"{name} = excluded.{name}" for name in names)}
-         WHERE {" OR ".join(f"{table}.{name} {differs} excluded.{name}" for name in names)}
-    """
+    head, tail, select_params = _upsert_sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*select_params, *params])
+        cursor.execute(head + where + tail, [*select_params, *params])
         return cursor.rowcount
 
 
@@ -230,14 +233,11 @@ def refresh(case_ids) -> None:
     ids = sorted({case_id for case_id in case_ids if case_id is not None})
     if not ids:
         return
-    cases = Case.objects.filter(pk__in=ids)
+    # The lock serialises the refreshes of one case (module docstring); SQLite, which
+    # has one writer at a time, ignores it.
+    locked = Case.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Serialises the refreshes of one case (module docstring).
-            locked = cases.order_by("pk").select_for_update(no_key=True)
-            present = set(locked.values_list("pk", flat=True))
-        else:
-            present = set(cases.values_list("pk", flat=True))
+        present = set(locked.values_list("pk", flat=True))
         if present:
             _upsert(*id_filter("f.id", present))
         if len(present) < len(ids):
@@ -260,7 +260,7 @@ def _refresh_batch(start, end) -> int:
                         # no JIT: compiling this statement took longer than running it.
                         cursor.execute(
                             "SET LOCAL jit = off; "
-                            "SELECT count(*) FROM (SELECT 1 FROM casework_case "
+                            f"SELECT count(*) FROM (SELECT 1 FROM {Case._meta.db_table} "
                             "WHERE id >= %s AND id < %s ORDER BY id FOR SHARE) AS locked",
                             [start, end],
                         )
@@ -305,8 +305,8 @@ def refresh_if_incomplete(using=DEFAULT_DB_ALIAS, **kwargs) -> None:
 # Receivers ------------------------------------------------------------------------------
 
 
-def _cases_of_person(person_id):
-    return Case.objects.filter(person_id=person_id).values_list("pk", flat=True)
+def _cases_of_persons(person_ids):
+    return Case.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
 
 
 def _counted(update_fields, fields) -> bool:
@@ -327,7 +327,7 @@ def _case_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=Person, dispatch_uid="statsfacts_person")
 def _person_saved(sender, instance, update_fields=None, **kwargs):
     if _counted(update_fields, _COUNTED_PERSON_FIELDS):
-        refresh(_cases_of_person(instance.pk))
+        refresh(_cases_of_persons([instance.pk]))
 
 
 # The parent of each child row whose values the facts hold.
@@ -357,7 +357,7 @@ def _parents(instance):
 @receiver(post_save, sender=Nationality, dispatch_uid="statsfacts_nationality_saved")
 @receiver(post_delete, sender=Nationality, dispatch_uid="statsfacts_nationality_deleted")
 def _nationality_changed(sender, instance, **kwargs):
-    refresh(Case.objects.filter(person_id__in=_parents(instance)).values_list("pk", flat=True))
+    refresh(_cases_of_persons(_parents(instance)))
 
 
 @receiver(post_save, sender=Recruitment, dispatch_uid="statsfacts_recruitment_saved")

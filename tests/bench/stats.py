@@ -608,8 +608,9 @@ def maintenance():
     from django.db import transaction
 
     from casework import statsfacts
+    from casework.models import Case
 
-    case_ids = [row[0] for row in query_rows("SELECT id FROM casework_case LIMIT 200")]
+    case_ids = list(Case.objects.order_by("pk").values_list("pk", flat=True)[:200])
     one = []
     for case_id in case_ids:
         with transaction.atomic():
@@ -627,14 +628,6 @@ def maintenance():
         f"({written:,} rows changed)",
         flush=True,
     )
-
-
-def query_rows(sql, params=()):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def organisation_ids():
