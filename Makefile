@@ -6,8 +6,11 @@ PY := $(BIN)/python
 VAR := var
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/homeward
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# `make run PORT=8001` serves on another port; emails link to it unless SITE_URL is set.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
 # Embedded default: SQLite and kombu's filesystem broker under var/, DEBUG on.
-RUN_ENV := DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH"
+RUN_ENV := DEBUG=1 SITE_URL="$(SITE_URL)" PATH="$(CURDIR)/$(BIN):$$PATH"
 
 .PHONY: run test install install-dev lint format migrations-check clean messages
 
@@ -34,9 +37,9 @@ run: $(VENV)/.installed $(VAR)/field-encryption.key
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
 	@echo
-	@echo "Homeward is starting at http://127.0.0.1:8000/  (Ctrl-C stops web, worker and beat)"
+	@echo "Homeward is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo
-	$(RUN_ENV) $(BIN)/honcho --procfile Procfile.dev start
+	$(RUN_ENV) $(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
 
 test: $(VENV)/.installed-dev
 	@$(PY) tests/services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"

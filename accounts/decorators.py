@@ -1,10 +1,8 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 
-from accounts.security import client_ip
-from casework import audit
+from casework import access
 
 
 def role_required(*roles):
@@ -15,14 +13,14 @@ def role_required(*roles):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.user.role not in roles:
-                audit.record(
-                    audit.Action.DENIED,
-                    actor=request.user,
-                    object_type="page",
-                    object_id=request.resolver_match.url_name or "",
-                    ip_address=client_ip(request),
+                # A page under a case is a look at that case: the denial goes to the log
+                # of the organisation holding it, with the reference asked.
+                access.deny(
+                    request,
+                    kwargs.get("reference", ""),
+                    "page",
+                    request.resolver_match.url_name or "",
                 )
-                raise Http404
             return view(request, *args, **kwargs)
 
         return wrapper

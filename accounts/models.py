@@ -138,6 +138,24 @@ class User(AbstractUser):
     # Stored in each session at sign-in; bumping it ends every session of the user.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
+    class InvitationStatus(models.TextChoices):
+        NONE = "", _("not invited")
+        PENDING = "pending", _("to be sent")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+
+    # The invitation email as an outbox: pending until a worker claims and sends it. The
+    # sweep enqueues again one left pending (the broker was down, the retries ran out).
+    invitation_status = models.CharField(
+        _("invitation email"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        blank=True,
+        default="",
+        editable=False,
+    )
+    invitation_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

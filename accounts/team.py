@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -15,7 +16,7 @@ from accounts.models import EscalationPolicy, Holiday, Role, User
 from accounts.security import client_ip
 from casework import audit
 from casework.models import Notification
-from casework.tasks import send_invitation
+from casework.tasks import enqueue, send_invitation
 
 admin_only = role_required(Role.ADMINISTRATOR)
 
@@ -62,12 +63,21 @@ def invite(request):
             member = form.save(commit=False)
             member.organisation = request.user.organisation
             member.set_unusable_password()
+            # The email is an outbox entry: kept even if it cannot be enqueued now.
+            member.invitation_status = User.InvitationStatus.PENDING
+            member.invitation_queued_at = timezone.now()
             member.save()
             _record(request, member, "invited", fields=["role"])
-            transaction.on_commit(lambda: send_invitation.delay(member.pk))
-        messages.success(request, _("Invitation sent."))
+            transaction.on_commit(lambda: _enqueue_invitation(request, member))
         return redirect("team-member", pk=member.pk)
     return render(request, "accounts/invite.html", {"form": form})
+
+
+def _enqueue_invitation(request, member: User) -> None:
+    if enqueue(send_invitation, member.pk):
+        messages.success(request, _("Invitation sent."))
+    else:
+        messages.info(request, _("Account created. The invitation email will be sent shortly."))
 
 
 @admin_only

@@ -14,6 +14,8 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -39,12 +41,22 @@ RECOVERY_CODE_COUNT = 10
 
 
 class SignInForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length after building the field, so it is never
+        # checked: a 100,000-character name reached django-axes's column and failed there.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if user.liaison_access_expired():
             raise self.get_invalid_login_error()
 
 
+# Not one transaction: django-axes's failure counts and the failed sign-in's audit event
+# must stay written whatever happens later in the request.
+@transaction.non_atomic_requests
 @sensitive_post_parameters("password")
 def login(request):
     if request.user.is_authenticated:

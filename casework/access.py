@@ -7,6 +7,8 @@ and is audited as a denial. The field allowlists per role (SPEC section 4) are h
 too, so templates and exports show only what `visible_fields` hands them.
 """
 
+from typing import NoReturn
+
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
@@ -28,6 +30,7 @@ from casework.models import (
 from casework.vocabularies import Confidentiality, ConsentScope, ConsentStatus
 
 STAFF_CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+REFERENCE_LENGTH = Case._meta.get_field("reference").max_length
 
 
 def _active(user):
@@ -117,17 +120,36 @@ def shared_countries(user, case):
     return sorted(set(codes))
 
 
-def deny(request, reference, object_type="case", object_id=""):
-    """Audit the refusal and answer exactly as for something that does not exist."""
-    # A refused look at an existing case shows in the log of the organisation holding it.
-    owner = Case.objects.filter(reference=reference[:12]).values_list("organisation_id", flat=True)
+def _may_exist(reference: str) -> bool:
+    # PostgreSQL refuses a NUL byte even in a query: no case has one, so none is asked.
+    return 0 < len(reference) <= REFERENCE_LENGTH and "\x00" not in reference
+
+
+def _holder(reference: str) -> int | None:
+    """The organisation holding the case with exactly this reference, if there is one."""
+    if not _may_exist(reference):
+        return None
+    owner = Case.objects.filter(reference=reference).values_list("organisation_id", flat=True)
+    return owner.first()
+
+
+def deny(request, reference: str, object_type: str = "case", object_id="") -> NoReturn:
+    """Audit the refusal and answer exactly as for something that does not exist.
+
+    A refused look at an existing case, by anyone (a liaison, or staff of another
+    organisation), lands in the log of the organisation holding the case, with the
+    reference asked. A reference that matches no case, or none at all, lands in the
+    requester's own organisation's log; a liaison's, who has none, is a deployment-level
+    event with no organisation (seen by `verify_audit` and in the Django admin).
+    Over-long values are cut at the audit layer, so the denial is always written.
+    """
     audit.record(
         audit.Action.DENIED,
         actor=request.user,
-        organisation_id=owner.first() if request.user.is_liaison else None,
+        organisation_id=_holder(reference),
         object_type=object_type,
         object_id=object_id,
-        case_reference=reference[:12],
+        case_reference=reference,
         ip_address=_ip(request),
     )
     raise Http404
@@ -147,6 +169,8 @@ def get_case(request, reference, *, viewing=None):
     """
     if viewing is None:
         viewing = request.method == "GET"
+    if not _may_exist(reference):
+        deny(request, reference)
     case = (
         cases_visible_to(request.user)
         .select_related("person", "assigned_to", "organisation")
@@ -205,6 +229,15 @@ def escalations_for(user, case):
 
 def tasks_for(user, case):
     return Task.objects.filter(case=case) if is_case_staff(user) else Task.objects.none()
+
+
+def tasks_assigned_to(user):
+    """The user's own tasks on the open cases they may see, across cases (home, my tasks).
+
+    A task stays assigned when its case is reassigned; it leaves the list with the case."""
+    if not is_case_staff(user):
+        return Task.objects.none()
+    return Task.objects.filter(case__in=cases_visible_to(user).open(), assignee=user)
 
 
 def contacts_for(user, case):
@@ -297,9 +330,15 @@ STAFF_CASE_FIELDS = (
 )
 
 
+# Lists of codes, shown as the labels a model method gives them.
+LABELLED_LISTS = {"languages": "language_labels", "vulnerabilities": "vulnerability_labels"}
+
+
 def _display(obj, name):
     field = obj._meta.get_field(name)
     value = getattr(obj, name)
+    if name in LABELLED_LISTS:
+        return field.verbose_name, getattr(obj, LABELLED_LISTS[name])()
     if field.choices and value not in (None, ""):
         return field.verbose_name, getattr(obj, f"get_{name}_display")()
     if hasattr(value, "name") and hasattr(value, "code"):  # a country

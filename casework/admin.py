@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.db import models as django_models
 
 from accounts.security import client_ip
 from casework import audit, models
@@ -105,6 +106,10 @@ for model, columns in [
                 "list_display": columns,
                 "raw_id_fields": [
                     f.name for f in model._meta.fields if f.is_relation and f.many_to_one
+                ],
+                # Files come in through the case pages only, where type and size are checked.
+                "readonly_fields": [
+                    f.name for f in model._meta.fields if isinstance(f, django_models.FileField)
                 ],
             },
         ),

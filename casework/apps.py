@@ -8,7 +8,13 @@ class CaseworkConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
+        from django.db.models import fields
         from django.db.models.signals import post_migrate
+
+        from casework import labels
+
+        # Django's empty choice, from our catalogue: Django's has no Ukrainian for it.
+        fields.BLANK_CHOICE_LABEL = labels.BLANK_CHOICE_LABEL
 
         # signals and statsfacts connect their receivers (audit, statistics facts).
         from casework import crypto, signals, statsfacts  # noqa: F401

@@ -8,16 +8,22 @@ and inserts the event, so an audited request pays one extra query. A trigger ref
 UPDATE and DELETE on the event table; `manage.py verify_audit` walks the chain.
 """
 
+import datetime
 import hashlib
 import json
 from contextvars import ContextVar
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.backends.signals import connection_created
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.dispatch import receiver
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 from django.utils.translation import gettext_lazy as _
+
+from casework import labels
 
 GENESIS = "0" * 64
 
@@ -78,10 +84,19 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor_id", "-seq"]),
             models.Index(fields=["action", "-seq"]),
             models.Index(fields=["created_at"]),
+            # The daily count of an organisation's denials on the audit page.
+            models.Index(
+                fields=["organisation_id", "action", "created_at"], name="audit_org_action_day"
+            ),
         ]
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.actor_label}"
+
+    @property
+    def object_label(self) -> str:
+        """The object type in the reader's language ("case list", not "case-list")."""
+        return labels.audit_object_label(self.object_type)
 
     def payload(self):
         return canonical_payload(
@@ -101,6 +116,27 @@ class AuditEvent(models.Model):
 
     def expected_hash(self):
         return chain_hash(self.prev_hash, self.payload())
+
+
+def denials_by_day(organisation_id: int, days: int = 14) -> list[tuple[datetime.date, int]]:
+    """Denials in the organisation's log on each of the last `days` days (UTC), newest
+    first, days without any included."""
+    today = timezone.now().astimezone(datetime.UTC).date()
+    first = today - datetime.timedelta(days=days - 1)
+    counts = dict(
+        AuditEvent.objects.filter(
+            organisation_id=organisation_id,
+            action=Action.DENIED,
+            created_at__gte=datetime.datetime.combine(first, datetime.time(), tzinfo=datetime.UTC),
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=datetime.UTC))
+        .values("day")
+        .annotate(count=Count("id"))
+        .values_list("day", "count")
+    )
+    return [
+        (day, counts.get(day, 0)) for day in (today - datetime.timedelta(n) for n in range(days))
+    ]
 
 
 def canonical_payload(**values):
@@ -124,6 +160,24 @@ def _sqlite_sha256(sender, connection, **kwargs):
         )
 
 
+# Ends a value cut to fit its column, so a reader knows there was more.
+TRUNCATED = "\u2026"
+FIELD_NAME_LENGTH = 100
+
+
+def fit(value: object, limit: int) -> str:
+    """`value` as text the column takes: NUL bytes and lone surrogates replaced (the
+    database refuses both) and, if too long, cut with a marker. A denial carrying a
+    hostile value must still be recorded, never fail the write."""
+    text = str(value).replace("\x00", "\ufffd")
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= limit else text[: limit - 1] + TRUNCATED
+
+
+def _limit(name: str) -> int:
+    return AuditEvent._meta.get_field(name).max_length
+
+
 _COLUMNS = (
     "created_at, actor_id, actor_label, organisation_id, action, object_type, object_id, "
     "case_reference, fields, detail, ip_address"
@@ -144,7 +198,10 @@ def record(
     detail="",
     ip_address=None,
 ):
-    """Append one event to the chain. Never pass personal data in `detail`."""
+    """Append one event to the chain. Never pass personal data in `detail`.
+
+    Values too long for their column are cut with a marker (see `fit`), so the event
+    is always written."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_id, actor_label = actor.pk, actor.get_username()
         if organisation_id is None:
@@ -160,14 +217,14 @@ def record(
     values = {
         "created_at": timezone.now(),
         "actor_id": actor_id,
-        "actor_label": actor_label[:150],
+        "actor_label": fit(actor_label, _limit("actor_label")),
         "organisation_id": organisation_id,
         "action": str(action),
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "case_reference": case_reference,
-        "fields": sorted(fields),
-        "detail": detail[:200],
+        "object_type": fit(object_type, _limit("object_type")),
+        "object_id": fit(object_id, _limit("object_id")),
+        "case_reference": fit(case_reference, _limit("case_reference")),
+        "fields": sorted(fit(name, FIELD_NAME_LENGTH) for name in fields),
+        "detail": fit(detail, _limit("detail")),
         "ip_address": ip_address,
     }
     # The payload without seq; seq is spliced in by the database as '"seq":N' so the
@@ -180,13 +237,25 @@ def record(
         values["actor_label"],
         organisation_id,
         values["action"],
-        object_type,
+        values["object_type"],
         values["object_id"],
-        case_reference,
+        values["case_reference"],
         json.dumps(values["fields"]),
         values["detail"],
         ip_address,
     ]
+    pending = _after_request.get()
+    if action in AFTER_REQUEST and pending is not None and connection.in_atomic_block:
+        pending.append((before, after, params))
+        return
+    changes = _changes.get()
+    if changes is not None and connection.in_atomic_block:
+        changes.append((before, after, params))
+        return
+    _append(before, after, params)
+
+
+def _append(before: str, after: str, params: list) -> None:
     write = _record_postgresql if connection.vendor == "postgresql" else _record_portable
     if not write(before, after, params):
         # The head row is missing (a fresh or flushed database): create it and retry.
@@ -275,6 +344,17 @@ def verify_chain(batch_size=5000):
 # Who is acting: set per request by AuditContextMiddleware; None in tasks and commands.
 _actor = ContextVar("homeward_audit_actor", default=(None, None))
 
+# What someone saw or was refused is written once the request's transaction has ended
+# (RequestTransactionMiddleware): a rollback cannot take a denial or a failed sign-in with
+# it, and a page being built never holds the chain's head row, whose lock lasts until
+# commit. Changes (create, update, consent...) stay in the transaction of what they record.
+AFTER_REQUEST = frozenset({Action.VIEW, Action.DOWNLOAD, Action.DENIED, Action.LOGIN_FAILED})
+# The events waiting for the end of the request; None outside a request.
+_after_request: ContextVar[list | None] = ContextVar("homeward_audit_after", default=None)
+# The change events of a request's transaction, appended just before it commits; None
+# outside a write request.
+_changes: ContextVar[list | None] = ContextVar("homeward_audit_changes", default=None)
+
 
 class AuditContextMiddleware:
     def __init__(self, get_response):
@@ -284,10 +364,73 @@ class AuditContextMiddleware:
         from accounts.security import client_ip
 
         token = _actor.set((request.user, client_ip(request)))
+        waiting = _after_request.set([])
         try:
             return self.get_response(request)
         finally:
+            events = _after_request.get()
+            _after_request.reset(waiting)
             _actor.reset(token)
+            _write_after_request(events)
+
+
+class RequestTransactionMiddleware:
+    """Each write request in one transaction: what it changes and the audit events of
+    those changes commit together or not at all.
+
+    Django's ATOMIC_REQUESTS would do the first half, but a view would then take the
+    chain's head row at its first audited change and keep it while it goes on to lock
+    other rows (the case it touches, say), while another request holding such a row waits
+    for the head: a deadlock. Here the change events are appended last, after every
+    other lock of the request, so the head is always the last lock taken. A view that
+    raises, or an answer of 500, rolls the whole request back, as ATOMIC_REQUESTS would;
+    reads (GET, HEAD, OPTIONS) run without a transaction, and a view marked
+    `transaction.non_atomic_requests` is left alone.
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in self.SAFE_METHODS or self._non_atomic(request):
+            return self.get_response(request)
+        waiting = _changes.set([])
+        try:
+            with transaction.atomic():
+                response = self.get_response(request)
+                if getattr(request, "_homeward_view_failed", False) or response.status_code >= 500:
+                    transaction.set_rollback(True)
+                else:
+                    for event in _changes.get():
+                        _append(*event)
+        finally:
+            _changes.reset(waiting)
+        return response
+
+    def process_exception(self, request, exception):
+        request._homeward_view_failed = True
+
+    @staticmethod
+    def _non_atomic(request) -> bool:
+        try:
+            view = resolve(request.path_info).func
+        except Resolver404:
+            return False
+        return connection.alias in getattr(view, "_non_atomic_requests", ())
+
+
+def _write_after_request(events: list) -> None:
+    for event in events:
+        try:
+            _append(*event)
+        except DatabaseError:
+            if connection.in_atomic_block:
+                raise
+            # The connection broke, likely why the request failed: once more on a new one.
+            connection.close()
+            _append(*event)
 
 
 def current_actor():

@@ -66,6 +66,9 @@ def render_release(release, fmt):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["# k", release.k, "generated_at", release.generated_at.isoformat()])
+        # What "<k" and "suppressed" in the count column mean: one note row each.
+        for mark, meaning in release.legend().items():
+            writer.writerow(["# legend", mark, neutralise(meaning)])
         for table, rows in tables:
             writer.writerow([])
             writer.writerow(["table", table.name])
@@ -88,7 +91,9 @@ def _xlsx(release, tables):
     about.append(["k", release.k])
     about.append(["generated_at", release.generated_at.isoformat()])
     about.append(["rounding", "yes" if release.rounding else "no"])
-    about.append(["suppressed counts", f"<{release.k}"])
+    # What "<k" and "suppressed" in the count columns mean.
+    for mark, meaning in release.legend().items():
+        about.append([mark, neutralise(meaning)])
     used = set()
     for table, rows in tables:
         title = table.name[:31]
@@ -122,40 +127,59 @@ def render_microdata(rows):
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def build_export(export_id):
-    """Build one queued export. Claimed: a second run of the same id does nothing."""
-    claimed = StatsExport.objects.filter(pk=export_id, state=StatsExport.State.QUEUED).update(
-        state=StatsExport.State.RUNNING, progress=5
-    )
-    if not claimed:
+def build_export(export_id: int) -> str:
+    """Build one queued export. Claimed: a second delivery of the same id does nothing."""
+    export = StatsExport.objects.filter(pk=export_id, state=StatsExport.State.QUEUED).first()
+    attempt = export.claim_build() if export is not None else None
+    if attempt is None:
         return "skipped"
+    return build_claimed(export_id, attempt)
+
+
+def build_claimed(export_id: int, attempt: int) -> str:
+    """Build the export claimed by `attempt`; only that attempt may finish it.
+
+    A build so slow that the sweep gave its export to a new attempt finishes nothing:
+    its file is discarded and nothing is audited ("superseded").
+    """
     export = StatsExport.objects.select_related("requested_by").get(pk=export_id)
+    export.attempts = attempt
+    mine = StatsExport.objects.filter(
+        pk=export_id, state=StatsExport.State.RUNNING, attempts=attempt
+    )
     try:
         # Published files speak one language, whatever the worker last rendered.
         with translation.override(settings.LANGUAGE_CODE):
             content, row_count, suppressed = _content(export)
     except Exception as exc:  # noqa: BLE001 - recorded on the export, shown to its owner
-        StatsExport.objects.filter(pk=export_id).update(
-            state=StatsExport.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:300]
-        )
+        mine.update(state=StatsExport.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:300])
         raise
     digest = hashlib.sha256(content).hexdigest()
     now = timezone.now()
+    export.file.save("export", ContentFile(content), save=False)
     with transaction.atomic():
-        export.file.save("export", ContentFile(content), save=False)
-        export.sha256, export.row_count = digest, row_count
-        export.state, export.progress = StatsExport.State.DONE, 100
-        export.finished_at = now
-        export.expires_at = now + datetime.timedelta(hours=settings.EXPORT_LINK_HOURS)
-        export.save()
-        audit.record(
-            audit.Action.EXPORT,
-            actor=export.requested_by,
-            organisation_id=export.organisation_id,
-            obj=export,
-            fields=sorted(export.parameters),
-            detail=_audit_detail(export, row_count, suppressed, digest),
+        finished = mine.update(
+            file=export.file.name,
+            sha256=digest,
+            row_count=row_count,
+            state=StatsExport.State.DONE,
+            progress=100,
+            finished_at=now,
+            expires_at=now + datetime.timedelta(hours=settings.EXPORT_LINK_HOURS),
         )
+        if finished:
+            export.refresh_from_db()
+            audit.record(
+                audit.Action.EXPORT,
+                actor=export.requested_by,
+                organisation_id=export.organisation_id,
+                obj=export,
+                fields=sorted(export.parameters),
+                detail=_audit_detail(export, row_count, suppressed, digest),
+            )
+    if not finished:
+        export.file.delete(save=False)
+        return "superseded"
     return "done"
 
 
@@ -196,4 +220,6 @@ def _content(export):
 
 
 def _progress(export, percent):
-    StatsExport.objects.filter(pk=export.pk).update(progress=percent)
+    StatsExport.objects.filter(
+        pk=export.pk, state=StatsExport.State.RUNNING, attempts=export.attempts
+    ).update(progress=percent)

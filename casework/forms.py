@@ -1,16 +1,18 @@
 """Forms of the case pages. Invalid input is re-rendered with what was typed, field by field."""
 
 import datetime
+import unicodedata
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
+from casework import audit, labels
 from casework.models import (
+    Alias,
     Case,
     Consent,
     Contact,
@@ -20,6 +22,7 @@ from casework.models import (
     Recruitment,
     Task,
 )
+from casework.submissions import SubmittedOnceMixin
 from casework.vocabularies import (
     AttachmentKind,
     CaseStatus,
@@ -31,12 +34,74 @@ from casework.vocabularies import (
     Vulnerability,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# Date inputs take ISO 8601 values only, whatever the page's language: a localised value
+# ("23/06/1990") is shown empty and submitted as "", so saving erased the date.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-COUNTRY_CHOICES = list(countries)
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+# Dates outside these are typing errors or probes; they also overflow date arithmetic
+# and the database's plausibility constraints.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+MAX_ALIASES = 50
 
 
-class PersonForm(forms.ModelForm):
+def validate_plausible_date(value: datetime.date | datetime.datetime) -> None:
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise forms.ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="implausible_date",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+
+
+def is_typed_text(value: str) -> bool:
+    """False for text no one types: NUL and other control characters, lone surrogates.
+
+    PostgreSQL refuses NUL bytes, so such a value must never reach a query. Tabs and
+    line breaks are typed (text areas); they are refused only in one-line values.
+    """
+    return not any(
+        unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\r\n" for char in value
+    )
+
+
+def is_id(value: str) -> bool:
+    """An ASCII decimal id that fits a database integer ("²" and "٣" are digits too)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+class PlausibleDatesMixin:
+    """Every date and date-time field of the form accepts EARLIEST_DATE..LATEST_DATE only."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                field.validators.append(validate_plausible_date)
+
+
+class KeepUntouchedSecondsMixin:
+    """A datetime-local input shows minutes: a stored time the user did not change keeps
+    its seconds instead of being cut to the minute on save."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.DateTimeField) or not data.get(name):
+                continue
+            initial = self.get_initial_for_field(field, name)
+            if (
+                isinstance(initial, datetime.datetime)
+                and initial.replace(second=0, microsecond=0) == data[name]
+            ):
+                data[name] = initial
+        return data
+
+
+class PersonForm(PlausibleDatesMixin, forms.ModelForm):
     vulnerabilities = forms.MultipleChoiceField(
         label=_("Vulnerabilities"),
         choices=Vulnerability.choices,
@@ -46,6 +111,7 @@ class PersonForm(forms.ModelForm):
     languages = forms.CharField(
         label=_("Languages spoken"),
         required=False,
+        max_length=200,
         help_text=_("ISO codes separated by commas, e.g. sw, en"),
     )
 
@@ -92,12 +158,12 @@ class PersonForm(forms.ModelForm):
         return data
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(SubmittedOnceMixin, forms.Form):
     """Nationalities, other spellings and one identity document, at registration."""
 
     nationalities = forms.MultipleChoiceField(
         label=_("Nationalities"),
-        choices=COUNTRY_CHOICES,
+        choices=labels.country_choices,  # named and sorted per reader, not at import
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     aliases = forms.CharField(
@@ -111,7 +177,9 @@ class IdentityForm(forms.Form):
     )
     document_number = forms.CharField(label=_("Document number"), max_length=50, required=False)
     document_country = forms.ChoiceField(
-        label=_("Issuing country"), choices=[("", "—"), *COUNTRY_CHOICES], required=False
+        label=_("Issuing country"),
+        choices=lambda: [("", "—"), *labels.country_choices()],
+        required=False,
     )
     document_status = forms.ChoiceField(
         label=_("Document status"), choices=DocumentStatus.choices, initial="unknown"
@@ -119,7 +187,20 @@ class IdentityForm(forms.Form):
 
     def clean_aliases(self):
         lines = [line.strip() for line in self.cleaned_data["aliases"].splitlines()]
-        return list(dict.fromkeys(line for line in lines if line))
+        aliases = list(dict.fromkeys(line for line in lines if line))
+        longest = Alias._meta.get_field("name").max_length
+        too_long = [number for number, line in enumerate(lines, start=1) if len(line) > longest]
+        if too_long:
+            raise forms.ValidationError(
+                _("Each spelling can have at most %(max)s characters: see line %(lines)s."),
+                params={"max": longest, "lines": ", ".join(map(str, too_long[:5]))},
+            )
+        if len(aliases) > MAX_ALIASES:
+            raise forms.ValidationError(
+                _("At most %(max)s spellings: keep the ones found in documents."),
+                params={"max": MAX_ALIASES},
+            )
+        return aliases
 
     def clean(self):
         data = super().clean()
@@ -128,7 +209,7 @@ class IdentityForm(forms.Form):
         return data
 
 
-class SituationForm(forms.ModelForm):
+class SituationForm(PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = [
@@ -147,7 +228,7 @@ class SituationForm(forms.ModelForm):
         widgets = {"situation_date": DATE, "next_review_on": DATE}
 
 
-class RecruitmentForm(forms.ModelForm):
+class RecruitmentForm(PlausibleDatesMixin, forms.ModelForm):
     means_of_control = forms.MultipleChoiceField(
         label=_("Means of control and coercion"),
         choices=MeansOfControl.choices,
@@ -158,7 +239,7 @@ class RecruitmentForm(forms.ModelForm):
         label=_("Month of recruitment"),
         required=False,
         input_formats=["%Y-%m", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=MONTH,
     )
 
     class Meta:
@@ -192,6 +273,9 @@ class RecruitmentForm(forms.ModelForm):
             "captured_on": DATE,
             "recruiter_details": forms.Textarea(attrs={"rows": 2}),
         }
+        help_texts = {
+            "platform": _("Where the person was approached online, whatever the method."),
+        }
 
     def __init__(self, *args, show_recruiter=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,8 +295,6 @@ class RecruitmentForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("platform") and data.get("method") != "online_advertisement":
-            self.add_error("platform", _("A platform applies to online recruitment only."))
         order = [("arrived_in_russia_on", "deployed_on"), ("deployed_on", "captured_on")]
         for before, after in order:
             if data.get(before) and data.get(after) and data[after] < data[before]:
@@ -220,11 +302,19 @@ class RecruitmentForm(forms.ModelForm):
         return data
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(
+    SubmittedOnceMixin, KeepUntouchedSecondsMixin, PlausibleDatesMixin, forms.ModelForm
+):
     phone = PhoneNumberField(
         label=_("Phone (international format)"),
         required=False,
         help_text=_("With the country code, e.g. +254 712 345678"),
+    )
+    # Shown (as a box to tick) only once a likely duplicate was pointed out.
+    confirm_duplicate = forms.BooleanField(
+        label=_("Save it anyway: it is not the same contact"),
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     class Meta:
@@ -253,8 +343,38 @@ class ContactForm(forms.ModelForm):
             forms.EmailField().clean(email)
         return email
 
+    def warn_of_duplicates(self, case: Case) -> bool:
+        """Point out contacts of `case` that look like this one, unless the user confirmed
+        it is another; True if it did (the form is then shown again, as typed)."""
+        data = self.cleaned_data
+        identifying = {"name", "phone", "email"}
+        if data.get("confirm_duplicate"):
+            return False
+        if self.instance.pk and not identifying.intersection(self.changed_data):
+            return False  # an edit that leaves who it is alone was checked when made
+        candidate = Contact(
+            pk=self.instance.pk,
+            case=case,
+            name=data.get("name", ""),
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+        )
+        duplicates = candidate.likely_duplicates()
+        if not duplicates:
+            return False
+        self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
+        self.add_error(
+            None,
+            _(
+                "This case already has a contact with the same name, phone number or email: "
+                "%(contacts)s. If this is another contact, tick “Save it anyway” below."
+            )
+            % {"contacts": "; ".join(str(contact) for contact in duplicates)},
+        )
+        return True
 
-class ConsentForm(forms.ModelForm):
+
+class ConsentForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = [
@@ -281,7 +401,7 @@ class ConsentForm(forms.ModelForm):
         return data
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Note
         fields = ["kind", "occurred_at", "text", "confidentiality"]
@@ -297,7 +417,7 @@ class NoteForm(forms.ModelForm):
         self.fields["occurred_at"].initial = timezone.now
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = ["title", "kind", "due_at", "assignee"]
@@ -312,7 +432,7 @@ class TaskForm(forms.ModelForm):
         self.fields["due_at"].initial = lambda: timezone.now() + datetime.timedelta(days=2)
 
 
-class EmbassyRequestForm(forms.ModelForm):
+class EmbassyRequestForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = EmbassyRequest
         fields = ["country", "kind", "message", "due_at"]
@@ -331,7 +451,7 @@ def too_large_message():
     }
 
 
-class UploadForm(forms.Form):
+class UploadForm(SubmittedOnceMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=AttachmentKind.choices)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
 
@@ -367,7 +487,7 @@ class UploadForm(forms.Form):
         raise forms.ValidationError(_("Only PDF, JPEG and PNG files are accepted."))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SubmittedOnceMixin, forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
     status = forms.ChoiceField(
         label=_("Status"),
@@ -376,7 +496,14 @@ class ReplyForm(forms.Form):
     )
     file = forms.FileField(label=_("Attach a document (PDF, JPEG or PNG)"), required=False)
 
+    def __init__(self, *args, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set by casework.uploads when it stopped storing the file: none of it arrived.
+        self.too_large = too_large
+
     def clean_file(self):
+        if self.too_large:
+            raise forms.ValidationError(too_large_message())
         upload = self.cleaned_data.get("file")
         if not upload:
             return None
@@ -384,6 +511,18 @@ class ReplyForm(forms.Form):
         if not form.is_valid():
             raise forms.ValidationError(form.errors["file"])
         return form.cleaned_data["file"]
+
+    def clean(self):
+        data = super().clean()
+        if "file" in self.errors:
+            self.add_error(
+                None,
+                _(
+                    "The reply was not sent. Your message is kept: choose another file, "
+                    "or send it without one."
+                ),
+            )
+        return data
 
 
 class StatusForm(forms.Form):
@@ -402,6 +541,44 @@ class StatusForm(forms.Form):
         if data.get("status") == "closure_requested" and not data.get("closure_reason"):
             self.add_error("closure_reason", _("Give a reason to request closure."))
         return data
+
+
+class AuditFilterForm(PlausibleDatesMixin, forms.Form):
+    """The audit log's filters, read from the query string; a bad one is shown as an error
+    and left out, and the others still apply."""
+
+    user = forms.CharField(label=_("User"), required=False, max_length=150)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("Any")), *audit.Action.choices]
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=DATE)
+    until = forms.DateField(label=_("Until"), required=False, widget=DATE)
+    # The keyset cursor of the "Older" link, never typed.
+    before = forms.IntegerField(
+        label=_("Older events"), required=False, min_value=1, max_value=2**63 - 1
+    )
+
+    def filter(self, events):
+        """`events` narrowed by every filter that is valid."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("user"):
+            events = events.filter(actor_label=data["user"])
+        if data.get("action"):
+            events = events.filter(action=data["action"])
+        if data.get("since"):
+            events = events.filter(created_at__gte=_start_of(data["since"]))
+        if data.get("until"):
+            events = events.filter(created_at__lt=_start_of(data["until"], days=1))
+        if data.get("before"):
+            events = events.filter(seq__lt=data["before"])
+        return events
+
+
+def _start_of(day: datetime.date, days: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC) + (
+        datetime.timedelta(days=days)
+    )
 
 
 class AssignForm(forms.Form):

@@ -1,5 +1,6 @@
 """The domain of SPEC section 2: persons, their cases and everything hanging off a case."""
 
+import datetime
 import secrets
 import uuid
 
@@ -13,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.models import Organisation
+from casework import labels, timeline
 from casework.crypto import EncryptedTextField
 from casework.vocabularies import (
     AttachmentKind,
@@ -39,6 +41,7 @@ from casework.vocabularies import (
     TaskKind,
     TaskStatus,
     UnitType,
+    Vulnerability,
 )
 
 # Crockford's base32 without I, L, O, U: unambiguous when read out over a phone line.
@@ -99,6 +102,15 @@ class Person(models.Model):
     @property
     def full_name(self):
         return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    def language_labels(self) -> list[str]:
+        """The languages spoken, named in the reader's language."""
+        return labels.language_names(self.languages)
+
+    def vulnerability_labels(self) -> list[str]:
+        """The vulnerabilities, as the vocabulary's labels in the reader's language."""
+        names = dict(Vulnerability.choices)
+        return [str(names.get(value, value)) for value in self.vulnerabilities or ()]
 
 
 class Nationality(models.Model):
@@ -218,6 +230,13 @@ class Case(models.Model):
                 | (~Q(status="closed") & Q(closed_at__isnull=True)),
                 name="closed_case_has_reason_and_date",
             ),
+            # A supervisor approves a closure for its reason: a request without one
+            # could never be approved (the case above would be refused).
+            models.CheckConstraint(
+                condition=~Q(status="closure_requested") | ~Q(closure_reason=""),
+                name="closure_request_has_reason",
+                violation_error_message=_("Give a reason to request closure."),
+            ),
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "-last_activity_at"]),
@@ -249,8 +268,14 @@ class Case(models.Model):
         Case.objects.filter(pk=self.pk).update(last_activity_at=now)
         self.last_activity_at = now
 
+    def record_event(self, code: str, by, **params) -> None:
+        """An automatic timeline entry for event `code` (casework.timeline): shown to each
+        reader in their own language."""
+        entry = timeline.entry(code, **params)
+        self.timeline(entry["kind"], entry["text"], by, event=entry["event"])
+
     def change_status(self, status, by, closure_reason=""):
-        old = self.get_status_display()
+        old = self.status
         self.status = status
         if status == CaseStatus.CLOSURE_REQUESTED:
             self.closure_reason = closure_reason
@@ -260,7 +285,7 @@ class Case(models.Model):
             self.closure_requested_at = None
         self.closed_at = timezone.now() if status == CaseStatus.CLOSED else None
         self.save(update_fields=["status", "closure_reason", "closed_at", "closure_requested_at"])
-        self.timeline(NoteKind.STATUS_CHANGE, f"Status: {old} → {self.get_status_display()}", by)
+        self.record_event("status_changed", by, old=old, new=self.status)
 
     def decide_closure(self, approve, by):
         """A supervisor approves (case closed) or refuses (back to active) a closure request."""
@@ -280,8 +305,8 @@ class Case(models.Model):
         if collaborators is not None:
             self.collaborators.set(collaborators)
         who = caseworker.get_full_name() or caseworker.get_username()
-        before = (previous.get_full_name() or previous.get_username()) if previous else "—"
-        self.timeline(NoteKind.ASSIGNMENT, f"Assigned: {before} → {who}", by)
+        before = (previous.get_full_name() or previous.get_username()) if previous else ""
+        self.record_event("assigned", by, before=before, after=who)
 
 
 class Recruitment(models.Model):
@@ -373,6 +398,23 @@ class Contact(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
 
+    def likely_duplicates(self) -> list["Contact"]:
+        """Other contacts of the case that look like this one: the same name, phone number
+        or email. Compared here, not in SQL: phone numbers and emails are encrypted."""
+
+        def name(contact):
+            return " ".join(contact.name.split()).casefold()
+
+        def same(contact):
+            return (
+                (name(self) and name(contact) == name(self))
+                or (self.phone and contact.phone == self.phone)
+                or (self.email and contact.email.casefold() == self.email.casefold())
+            )
+
+        others = Contact.objects.filter(case_id=self.case_id).exclude(pk=self.pk).order_by("pk")
+        return [contact for contact in others if same(contact)]
+
 
 class Consent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
@@ -439,6 +481,19 @@ class Consent(models.Model):
     def is_active(self):
         return self.status == ConsentStatus.GIVEN
 
+    @property
+    def label(self) -> str:
+        """What it allows, in the reader's language: "Share with the embassy of Kenya"."""
+        return labels.consent_label(self.scope, self.country, self.organisation_name)
+
+    def event_params(self) -> dict:
+        """What a timeline entry about this consent records of it."""
+        return {
+            "scope": self.scope,
+            "country": str(self.country.code or ""),
+            "organisation": self.organisation_name,
+        }
+
     def withdraw(self, by, when=None):
         """Withdraw now; an embassy consent takes its country's disclosure with it."""
         when = when or timezone.now()
@@ -469,11 +524,10 @@ class Consent(models.Model):
                 revoked.update(revoked_at=when, revoked_by=by)
             Note.objects.create(
                 case_id=self.case_id,
-                kind=NoteKind.CONSENT,
-                text=f"Consent withdrawn: {self.get_scope_display()} {self.country}".strip(),
                 author=by,
                 automatic=True,
                 occurred_at=when,
+                **timeline.entry("consent_withdrawn", **self.event_params()),
             )
             Case.objects.filter(pk=self.case_id).update(last_activity_at=when)
             # A bulk update sends no signal: the case leaves the statistics here.
@@ -543,6 +597,10 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     automatic = models.BooleanField(default=False)
+    # An automatic entry's event ({"code": ..., "params": {...}}, see casework.timeline),
+    # told in the reader's language; `text` keeps it in English. Null on typed notes
+    # and on automatic entries recorded before events were.
+    event = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:
@@ -552,6 +610,11 @@ class Note(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def display_text(self) -> str:
+        """The text in the reader's language: an automatic entry is told from its event."""
+        return timeline.describe(self.event) or self.text
 
 
 class Task(models.Model):
@@ -765,8 +828,19 @@ class StatsExport(models.Model):
     # The download link carries this random token and stops working at expires_at.
     token = models.CharField(max_length=64, default=secrets_token, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When it was last handed to the broker (or should have been): the sweep enqueues
+    # again an export left queued for a few minutes (the broker was down).
+    queued_at = models.DateTimeField(default=timezone.now)
+    # Each build claims the export with attempts + 1; only that attempt may finish it.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+
+    # A build that died this many times is not tried again.
+    MAX_ATTEMPTS = 3
+    # The error recorded when it was given up (shown translated on the export page).
+    INTERRUPTED = "interrupted"
 
     class Meta:
         verbose_name = _("statistics export")
@@ -775,6 +849,36 @@ class StatsExport(models.Model):
 
     def __str__(self):
         return f"{self.format} export #{self.pk}"
+
+    def claim_build(self) -> int | None:
+        """Claim the queued export for one build; its attempt number, or None if taken."""
+        attempt = self.attempts + 1
+        claimed = StatsExport.objects.filter(
+            pk=self.pk, state=self.State.QUEUED, attempts=self.attempts
+        ).update(state=self.State.RUNNING, progress=5, attempts=attempt, started_at=timezone.now())
+        if not claimed:
+            return None
+        self.state, self.progress, self.attempts = self.State.RUNNING, 5, attempt
+        return attempt
+
+    def deadline(self):
+        """When a running build is taken for dead (its worker was killed)."""
+        if self.started_at is None:
+            return None
+        return self.started_at + datetime.timedelta(minutes=settings.EXPORT_MAX_MINUTES)
+
+    @property
+    def interrupted(self) -> bool:
+        """Queued again after a build that never finished."""
+        return self.state == self.State.QUEUED and self.attempts > 0
+
+    @property
+    def overdue(self) -> bool:
+        """Running past its deadline: about to be retried by the sweep."""
+        deadline = self.deadline()
+        return (
+            self.state == self.State.RUNNING and deadline is not None and deadline < timezone.now()
+        )
 
     @property
     def downloadable(self):
@@ -882,3 +986,17 @@ class Notification(models.Model):
 # The audit log's models live with its logic.
 from casework.audit import AuditEvent, AuditHead  # noqa: E402, F401
 from casework.matching import NameKey  # noqa: E402, F401
+from casework.submissions import SubmissionKey  # noqa: E402, F401
+
+
+class WorkerPing(models.Model):
+    """A worker's answer to `manage.py ping_worker`, in the database: no result backend
+    is needed, and it works alike on the embedded default and in production."""
+
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return self.token

@@ -108,6 +108,9 @@ MIDDLEWARE = [
     "accounts.middleware.NoStoreMiddleware",
     "casework.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the messages middleware: what runs on commit (an enqueue that failed, say)
+    # can still leave a message for the user.
+    "casework.audit.RequestTransactionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -149,6 +152,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Each write request runs in one transaction (casework.audit.RequestTransactionMiddleware,
+# not ATOMIC_REQUESTS): a record, its audit event and what follows commit together or not
+# at all. Views and refusals are audited after it ends, so a rollback never loses them.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -262,6 +268,19 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
+# A statistics export still running this long is taken for dead: the sweep enqueues it again.
+EXPORT_MAX_MINUTES = env_int("EXPORT_MAX_MINUTES", 10, minimum=1)
+# Redis gives a task that a worker took but never acknowledged (the worker died) to
+# another worker after this long. It must exceed the longest task and the longest retry
+# countdown (10 minutes), or a task still running or waiting is delivered twice.
+_longest_task_seconds = max(EXPORT_MAX_MINUTES * 60, 600)
+BROKER_VISIBILITY_TIMEOUT_SECONDS = env_int(
+    "BROKER_VISIBILITY_TIMEOUT_SECONDS",
+    max(1200, _longest_task_seconds + 300),
+    minimum=_longest_task_seconds + 60,
+)
+if CELERY_BROKER_URL != "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

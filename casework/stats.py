@@ -42,9 +42,10 @@ How it is counted
 
 Disclosure control, applied inside `build_release` to every figure
     1. Primary suppression: a count from 1 to k-1 is published as "<k". Zero may show
-       (tables list observed combinations only, so it is rare). Secondary suppressions
-       below are shown as "<k" too, so that the two cannot be told apart: a figure
-       shown as "<k" may in fact be k or more.
+       (tables list observed combinations only, so it is rare). A figure withheld by
+       secondary suppression below is published as "suppressed", never as "<k": it may
+       hold any count (in fact k or more), and "<k" must not say otherwise. Each cell
+       carries its `CellState`; `Release.legend` explains both marks.
     2. Secondary suppression over the whole release. Every published figure, cell or
        total, is identified by the set of (dimension, value) pairs it counts, so the
        same figure in two tables (a one-way table's cell and a cross-tabulation's
@@ -61,8 +62,9 @@ Disclosure control, applied inside `build_release` to every figure
        rectangles joined by one cell), all lines are solved together as linear
        equations, exactly; while some suppressed figure is determined, the smallest
        published figure of one of its lines is suppressed too and both steps run again.
-       (Intervals are not protected: a suppressed figure is known to lie between 1 and
-       k-1, or within what its lines leave.)
+       (Intervals are not protected: a figure marked "<k" is known to lie between 1 and
+       k-1, one marked "suppressed" to be k or more, as secondary suppression only picks
+       figures that are not small, each within what its lines leave.)
     3. Optional rounding: every published count, totals included, to a multiple of 5
        (half up; a positive count never becomes 0). Rounded totals need not equal the
        sum of their rounded cells.
@@ -81,6 +83,7 @@ import math
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -93,6 +96,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from casework import labels
 from casework.models import Case, StatisticsFact
 from casework.statsfacts import (
     AGE_BANDS,
@@ -224,7 +228,8 @@ def _generalise_nationality(raw, ctx):
 
 def _nationality_label(value):
     if value.startswith(ROLLED_UP):
-        return gettext("%(region)s (other countries)") % {"region": value[len(ROLLED_UP) :]}
+        region = labels.region_name(value[len(ROLLED_UP) :])
+        return gettext("%(region)s (other countries)") % {"region": region}
     return countries.name(value) or value
 
 
@@ -307,7 +312,7 @@ def _build_dimensions():
             label=_("Region of origin (UN M49)"),
             column="nationality",
             generalise=lambda raw, ctx: m49_subregion(raw),
-            label_value=str,
+            label_value=labels.region_name,
             sort_key=_last_if_not_recorded(str),
             coarsens=("nationality", _nationality_to_region),
         ),
@@ -370,6 +375,21 @@ MAIN_TABLES: list[tuple[str, ...]] = [
 # The published shapes ----------------------------------------------------------------
 
 
+SUPPRESSED = "suppressed"  # the published mark of a secondary suppression (any count)
+
+
+class CellState(StrEnum):
+    """Whether a figure is published, and if not, why."""
+
+    SHOWN = "shown"
+    PRIMARY = "primary"  # a count from 1 to k-1, published as "<k"
+    SECONDARY = "secondary"  # withheld only to protect a primary one; any count
+
+
+def primary_mark(k: int) -> str:
+    return f"<{k}"
+
+
 @dataclass
 class Cell:
     """One published figure. ``values`` maps each dimension to a stable value key (an ISO
@@ -377,12 +397,24 @@ class Cell:
     recorded, or TOTAL); ``Table.rows`` turns them into labels."""
 
     values: dict[str, str]
-    count: int | None
-    suppressed: bool
+    count: int | None  # None unless shown
+    state: CellState
+
+    @property
+    def suppressed(self) -> bool:
+        return self.state != CellState.SHOWN
 
     @property
     def is_total(self) -> bool:
         return TOTAL in self.values.values()
+
+    def published(self, k: int) -> int | str:
+        """The count as exports publish it: a number, "<k" or "suppressed"."""
+        if self.state == CellState.PRIMARY:
+            return primary_mark(k)
+        if self.state == CellState.SECONDARY:
+            return SUPPRESSED
+        return self.count
 
 
 @dataclass
@@ -396,14 +428,15 @@ class Table:
         return " × ".join(str(DIMENSIONS[name].label) for name in self.dimensions)
 
     def rows(self, k) -> list[dict]:
-        """[{"<dimension>": "<value label>", ..., "count": int or "<k"}], totals included."""
+        """[{"<dimension>": "<value label>", ..., "count": int, "<k" or "suppressed"}],
+        totals included."""
         return [
             {
                 **{
                     name: DIMENSIONS[name].value_label(cell.values[name])
                     for name in self.dimensions
                 },
-                "count": f"<{k}" if cell.suppressed else cell.count,
+                "count": cell.published(k),
             }
             for cell in self.cells
         ]
@@ -427,11 +460,28 @@ class Release:
                 return table
         raise KeyError(dimensions)
 
+    def legend(self) -> dict[str, str]:
+        """Each mark a withheld count may carry -> what it means, in the active language."""
+        return {
+            primary_mark(self.k): gettext(
+                "A count from 1 to %(most)s: fewer than %(k)s cases, withheld to protect "
+                "the people counted."
+            )
+            % {"k": self.k, "most": self.k - 1},
+            SUPPRESSED: gettext(
+                "Withheld only so that a count shown as “<%(k)s” cannot be worked out from "
+                "totals or other figures: it may be any number of cases, including %(k)s "
+                "or more."
+            )
+            % {"k": self.k},
+        }
+
     def as_json_dict(self) -> dict:
         return {
             "k": self.k,
             "rounding": self.rounding,
             "generated_at": self.generated_at.isoformat(),
+            "legend": self.legend(),
             "tables": [
                 {
                     "name": table.name,
@@ -768,13 +818,18 @@ def _recoverable(lines, suppressed) -> set[Key]:
     return {pivot for pivot, row in pivots.items() if len(row) == 1}
 
 
+def primary_suppressions(counts: dict[Key, int], k: int) -> set[Key]:
+    """The figures withheld for being small: counts from 1 to k-1."""
+    return {key for key, count in counts.items() if 0 < count < k}
+
+
 def suppress_small_cells(counts: dict[Key, int], k: int) -> set[Key]:
     """The figures to withhold: primary (1..k-1), then secondary until none is recoverable.
 
     Secondary: no line may have exactly one suppressed figure, and no suppressed figure
     may be determined by all the lines taken together.
     """
-    suppressed = {key for key, count in counts.items() if 0 < count < k}
+    suppressed = primary_suppressions(counts, k)
     lines = _lines(counts)
     lines_of = defaultdict(list)
     for index, (parts, whole) in enumerate(lines):
@@ -809,6 +864,25 @@ def suppress_small_cells(counts: dict[Key, int], k: int) -> set[Key]:
             suppressed.add(pick)
             changed.add(pick)
     return suppressed
+
+
+def cell_states(counts: dict[Key, int], k: int) -> dict[Key, CellState]:
+    """Each figure's state: primary (1..k-1), secondary (withheld to protect one), shown.
+
+    Secondary suppression only ever adds figures to the primary ones, so the two sets
+    tell every withheld figure's reason."""
+    primary = primary_suppressions(counts, k)
+    suppressed = suppress_small_cells(counts, k)
+    return {
+        key: (
+            CellState.PRIMARY
+            if key in primary
+            else CellState.SECONDARY
+            if key in suppressed
+            else CellState.SHOWN
+        )
+        for key in counts
+    }
 
 
 # The release ---------------------------------------------------------------------------
@@ -937,21 +1011,18 @@ def build_release(
         published[dims] = _table_keys(dims, cells)
         for key, (_values, count) in published[dims].items():
             counts.setdefault(key, count)  # the same figure in several tables: one count
-    suppressed = suppress_small_cells(counts, k)
+    states = cell_states(counts, k)
 
     result = []
     for dims in tables:
         table_cells = []
         for key, (values, _count) in published[dims].items():
-            count = counts[key]
-            hidden = key in suppressed
-            table_cells.append(
-                Cell(
-                    values=dict(values),
-                    count=None if hidden else (rounded(count) if rounding else count),
-                    suppressed=hidden,
-                )
-            )
+            count, state = counts[key], states[key]
+            if state != CellState.SHOWN:
+                count = None
+            elif rounding:
+                count = rounded(count)
+            table_cells.append(Cell(values=dict(values), count=count, state=state))
         result.append(Table(name="__".join(dims), dimensions=dims, cells=table_cells))
     return Release(
         k=k,
@@ -1051,7 +1122,7 @@ def microdata(
         elif geography == "country":
             origin = DIMENSIONS["nationality"].value_label(nationality)
         else:
-            origin = nationality  # an M49 sub-region or region name
+            origin = labels.region_name(nationality)  # an M49 sub-region or region
         row = {"nationality": origin}
         for dimension, value in zip(dimensions[1:], values, strict=True):
             row[dimension.name] = withheld if value == WITHHELD else dimension.value_label(value)

@@ -5,7 +5,9 @@ so they acknowledge late: a worker that dies mid-task leaves it to be run again.
 """
 
 import datetime
+import logging
 
+import kombu.exceptions
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
@@ -15,10 +17,36 @@ from casework import workflows
 
 EMAIL_RETRIES = 4
 
+logger = logging.getLogger(__name__)
+
+# What publishing raises when the broker cannot be reached.
+BROKER_DOWN = (kombu.exceptions.OperationalError, ConnectionError)
+
+
+def enqueue(task, *ids) -> bool:
+    """Send a task; False if the broker is unreachable. The caller's work is already in
+    the database, so the sweep enqueues it again later; only the task name and ids are
+    logged (never personal data)."""
+    try:
+        task.delay(*ids)
+    except BROKER_DOWN as exc:
+        logger.warning(
+            "Broker unreachable; %s%s left to the sweep (%s)", task.name, ids, type(exc).__name__
+        )
+        return False
+    return True
+
 
 @shared_task(ignore_result=False)
-def ping():
-    """Prove the broker-worker-result path works."""
+def ping(token=None):
+    """Prove the broker-worker path works: the answer goes to the database (ping_worker
+    reads it there, no result backend needed) and to the result backend if there is one."""
+    if token is not None:
+        from casework.models import WorkerPing
+
+        WorkerPing.objects.filter(token=token, answered_at__isnull=True).update(
+            answered_at=timezone.now(), worker=ping.request.hostname or ""
+        )
     return "pong"
 
 
@@ -77,10 +105,24 @@ def refresh_statistics():
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)
 def send_invitation(user_id):
-    """Email an invitation to choose a password."""
+    """Email a pending invitation to choose a password. Claimed: sent once however often
+    it is delivered; a failure leaves it pending for the retry, then for the sweep."""
     from accounts.emails import send_invitation as send
     from accounts.models import User
 
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is not None and not user.has_usable_password():
+    Status = User.InvitationStatus
+    if not User.objects.filter(pk=user_id, invitation_status=Status.PENDING).update(
+        invitation_status=Status.SENDING
+    ):
+        return "skipped"
+    user = User.objects.get(pk=user_id)
+    if not user.is_active or user.has_usable_password():
+        User.objects.filter(pk=user_id).update(invitation_status=Status.NONE)
+        return "skipped"
+    try:
         send(user)
+    except OSError:
+        User.objects.filter(pk=user_id).update(invitation_status=Status.PENDING)
+        raise
+    User.objects.filter(pk=user_id).update(invitation_status=Status.SENT)
+    return "sent"

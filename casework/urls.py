@@ -10,6 +10,7 @@ from casework.views import (
     notifications,
     stats,
     supervision,
+    tasks,
 )
 
 case_urls = [
@@ -45,6 +46,7 @@ urlpatterns = [
     path("cases/new/", cases.register, name="case-register"),
     path("cases/<str:reference>/", include(case_urls)),
     path("queue/", supervision.queue, name="queue"),
+    path("tasks/", tasks.my_tasks, name="my-tasks"),
     path("stats/", stats.dashboard, name="stats-dashboard"),
     path("stats/crosstab/", stats.crosstab, name="stats-crosstab"),
     path("stats/exports/", stats.create_export, name="stats-export-create"),

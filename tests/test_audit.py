@@ -5,6 +5,7 @@ PostgreSQL-specific.
 """
 
 import datetime
+import re
 import threading
 from io import StringIO
 
@@ -22,7 +23,13 @@ from casework import audit
 from casework.audit import Action, AuditEvent, AuditHead, verify_chain
 from casework.models import Note
 from casework.vocabularies import NoteKind
-from tests.factories import CaseFactory, OrganisationFactory, TaskFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    LiaisonFactory,
+    OrganisationFactory,
+    TaskFactory,
+    UserFactory,
+)
 from tests.helpers import signed_in_client
 
 PASSWORD = "correct-horse-battery"
@@ -730,3 +737,185 @@ def test_audit_page_needs_sign_in(client):
     response = client.get(reverse("audit-log"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+# 7. Denials: in the log of the organisation holding what was asked for
+
+
+def denial():
+    return AuditEvent.objects.get(action=Action.DENIED)
+
+
+@pytest.fixture
+def liaison():
+    return LiaisonFactory(liaison_countries="KE")
+
+
+def edit_url(reference, section="person"):
+    return f"/cases/{reference}/edit/{section}/"
+
+
+def page_bytes(response):
+    """The page without the CSRF token (new on every response) and the language form's
+    echo of the path asked for: neither says whether a case exists."""
+    content = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+    return re.sub(rb'name="next" type="hidden" value="[^"]*"', b"", content)
+
+
+@pytest.mark.django_db
+def test_a_liaisons_denial_by_the_role_check_lands_in_the_case_organisations_log(
+    client, caseworker_case, liaison
+):
+    _caseworker, case = caseworker_case
+    signed_in(client, liaison)
+    response = client.get(edit_url(case.reference))
+    assert response.status_code == 404
+    event = denial()
+    assert event.organisation_id == case.organisation_id
+    assert event.case_reference == case.reference
+    assert (event.actor_id, event.object_type, event.object_id) == (liaison.pk, "page", "case-edit")
+    # The answer is the one a nonexistent reference gets, byte for byte.
+    assert page_bytes(client.get(edit_url("HW-XXXX-XXXX"))) == page_bytes(response)
+    # The organisation's administrator sees it among the denials.
+    admin = UserFactory(role=Role.ADMINISTRATOR, organisation=case.organisation)
+    signed_in(client, admin)
+    _, events = page_events(client, action="denied")
+    assert [(label, action) for label, action, _detail in events] == [(liaison.username, "denied")]
+    assert verify_chain()[0] is None
+
+
+@pytest.mark.django_db
+def test_a_liaisons_denial_of_a_nonexistent_reference_is_a_deployment_level_event(client, liaison):
+    signed_in(client, liaison)
+    assert client.get(edit_url("HW-XXXX-XXXX")).status_code == 404
+    event = denial()
+    assert (event.organisation_id, event.case_reference) == (None, "HW-XXXX-XXXX")
+
+
+@pytest.mark.django_db
+def test_a_caseworker_probing_another_organisations_case_is_logged_in_that_organisations_log(
+    client, caseworker_case
+):
+    _caseworker, case = caseworker_case
+    outsider = UserFactory(role=Role.CASEWORKER)
+    signed_in(client, outsider)
+    for url in (case_url(case), edit_url(case.reference), f"{case_url(case)}notes/1/"):
+        assert client.get(url).status_code == 404
+    events = AuditEvent.objects.filter(action=Action.DENIED)
+    assert events.count() == 3
+    for event in events:
+        assert event.organisation_id == case.organisation_id
+        assert event.case_reference == case.reference
+        assert event.actor_id == outsider.pk
+    assert not events.filter(organisation_id=outsider.organisation_id).exists()
+
+
+@pytest.mark.django_db
+def test_a_long_reference_starting_with_a_real_one_is_not_blamed_on_its_organisation(
+    client, caseworker_case
+):
+    _caseworker, case = caseworker_case
+    outsider = UserFactory(role=Role.SUPERVISOR)
+    signed_in(client, outsider)
+    assert client.get(f"/cases/{case.reference}{'X' * 1988}/").status_code == 404
+    event = denial()
+    assert event.organisation_id == outsider.organisation_id
+    assert event.case_reference == case.reference[:11] + audit.TRUNCATED
+
+
+@pytest.mark.django_db
+def test_a_2000_character_section_slug_is_a_404_and_an_audited_denial(client, caseworker_case):
+    caseworker, case = caseworker_case
+    signed_in(client, caseworker)
+    response = client.get(edit_url(case.reference, "A" * 2000))
+    assert response.status_code == 404
+    assert page_bytes(client.get(edit_url("HW-XXXX-XXXX", "A" * 2000))) == page_bytes(response)
+    event = AuditEvent.objects.filter(action=Action.DENIED).order_by("seq").first()
+    assert (event.object_type, event.case_reference) == ("section", case.reference)
+    assert event.object_id == "A" * 49 + audit.TRUNCATED
+    assert event.organisation_id == case.organisation_id
+    # A page that was not shown is not recorded as viewed.
+    assert not AuditEvent.objects.filter(action=Action.VIEW).exists()
+    assert verify_chain() == (None, AuditEvent.objects.count())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.LIAISON])
+def test_a_2000_character_reference_is_a_404_and_an_audited_denial(client, role):
+    user = LiaisonFactory() if role == Role.LIAISON else UserFactory(role=role)
+    signed_in(client, user)
+    for url in (f"/cases/{'B' * 2000}/", edit_url("B" * 2000)):
+        assert client.get(url).status_code == 404
+    events = AuditEvent.objects.filter(action=Action.DENIED)
+    assert events.count() == 2
+    assert {e.case_reference for e in events} == {"B" * 11 + audit.TRUNCATED}
+    assert {e.organisation_id for e in events} == {user.organisation_id}
+    assert verify_chain() == (None, AuditEvent.objects.count())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.LIAISON])
+def test_a_reference_with_a_nul_byte_is_a_404_and_an_audited_denial(client, role):
+    user = LiaisonFactory() if role == Role.LIAISON else UserFactory(role=role)
+    signed_in(client, user)
+    for url in ("/cases/a%00b/", edit_url("a%00b"), "/cases/a%00b/notes/1/"):
+        assert client.get(url).status_code == 404
+    events = AuditEvent.objects.filter(action=Action.DENIED)
+    assert [e.case_reference for e in events] == ["a\ufffdb"] * 3
+    assert verify_chain() == (None, AuditEvent.objects.count())
+
+
+@pytest.mark.django_db
+def test_over_long_and_unstorable_values_are_truncated_with_a_marker_and_the_chain_verifies():
+    audit.record(
+        Action.DENIED,
+        actor_label="a" * 300,
+        object_type="t" * 80,
+        object_id="1" * 80,
+        case_reference="R" * 40,
+        fields=["f" * 300, "status"],
+        detail="nul\x00byte and a lone \ud800 surrogate " + "d" * 300,
+    )
+    event = denial()
+    assert event.actor_label == "a" * 149 + audit.TRUNCATED
+    assert event.object_type == "t" * 49 + audit.TRUNCATED
+    assert event.object_id == "1" * 49 + audit.TRUNCATED
+    assert event.case_reference == "R" * 11 + audit.TRUNCATED
+    assert event.fields == ["f" * 99 + audit.TRUNCATED, "status"]
+    assert len(event.detail) == 200 and event.detail.endswith(audit.TRUNCATED)
+    assert event.detail.startswith("nul\ufffdbyte and a lone ? surrogate")
+    # Values that fit are kept as they are.
+    audit.record(Action.DENIED, object_id="1" * 50, case_reference="R" * 12)
+    event = AuditEvent.objects.order_by("seq").last()
+    assert (event.object_id, event.case_reference) == ("1" * 50, "R" * 12)
+    assert verify_chain() == (None, 2)
+
+
+@pytest.mark.django_db
+def test_audit_page_shows_a_daily_count_of_denials_for_the_last_14_days(client, two_organisations):
+    _org_a, _org_b, admin_a, worker_a, worker_b = two_organisations
+    now = datetime.datetime.now(tz=datetime.UTC)
+
+    def denied_on(days_ago, actor, count=1):
+        with time_machine.travel(now - datetime.timedelta(days=days_ago), tick=False):
+            for _ in range(count):
+                audit.record(Action.DENIED, actor=actor, object_type="page")
+
+    denied_on(0, worker_a, 2)
+    denied_on(2, worker_a)
+    denied_on(13, worker_a, 3)
+    denied_on(14, worker_a)  # outside the window
+    denied_on(0, worker_b, 5)  # another organisation's
+    audit.record(Action.VIEW, actor=worker_a)  # not a denial
+    signed_in(client, admin_a)
+    response, _ = page_events(client)
+    today = now.date()
+    counts = response.context["denials_by_day"]
+    assert len(counts) == 14
+    assert counts[0] == (today, 2)
+    assert counts[2] == (today - datetime.timedelta(days=2), 1)
+    assert counts[13] == (today - datetime.timedelta(days=13), 3)
+    assert sum(n for _day, n in counts) == 6
+    assert [day for day, _n in counts] == [today - datetime.timedelta(days=d) for d in range(14)]
+    table = response.content.decode().split('id="denials-by-day"')[1].split("</table>")[0]
+    assert f"?action=denied&amp;since={today.isoformat()}&amp;until={today.isoformat()}" in table

@@ -1,8 +1,10 @@
 """The pages caseworkers, supervisors and liaisons use every day."""
 
 import datetime
+import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -112,8 +114,8 @@ def test_invalid_registration_keeps_what_was_typed_and_says_what_is_wrong(casewo
     data = registration(
         **{
             "person-birth_year": "2999",
-            "recruitment-platform": "tiktok",
-            "recruitment-method": "agency",
+            "recruitment-arrived_in_russia_on": "2025-05-01",
+            "recruitment-deployed_on": "2025-04-01",
             "identity-nationalities": [],
         }
     )
@@ -124,8 +126,31 @@ def test_invalid_registration_keeps_what_was_typed_and_says_what_is_wrong(casewo
     assert 'value="Otieno"' in page and "Brayan Otyeno" in page and "AK1234567" in page
     form = response.context["person_form"]
     assert "birth_year" in form.errors
-    assert "platform" in response.context["recruitment_form"].errors
+    assert "deployed_on" in response.context["recruitment_form"].errors
     assert "nationalities" in response.context["identity_form"].errors
+
+
+@pytest.mark.parametrize("method", ["agency", "individual_recruiter", "friend_or_relative"])
+def test_a_platform_is_recorded_whatever_the_recruitment_method(caseworker, method):
+    # Agents and agencies recruit over Telegram and WhatsApp too, not only online ads.
+    client = signed_in(caseworker)
+    data = registration(**{"recruitment-method": method, "recruitment-platform": "telegram"})
+    response = client.post(reverse("case-register"), data)
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert (case.recruitment.method, case.recruitment.platform) == (method, "telegram")
+    response = client.post(
+        reverse("case-edit", args=[case.reference, "recruitment"]),
+        {
+            "method": "friend_or_relative",
+            "platform": "whatsapp",
+            "unit_type": "unknown",
+            "recruited_in": "2025-03",
+        },
+    )
+    assert response.status_code == 302
+    case.recruitment.refresh_from_db()
+    assert case.recruitment.platform == "whatsapp"
 
 
 def test_registration_warns_of_a_duplicate_before_saving(caseworker):
@@ -294,6 +319,28 @@ def test_closure_request_needs_a_reason(caseworker):
     assert response.status_code == 200
     case.refresh_from_db()
     assert case.status == "active"
+
+
+def test_closure_request_without_a_reason_shows_a_form_error_and_keeps_the_choice(caseworker):
+    case = CaseFactory(
+        person=PersonFactory(organisation=caseworker.organisation),
+        assigned_to=caseworker,
+        status="active",
+    )
+    response = signed_in(caseworker).post(
+        reverse("case-status", args=[case.reference]),
+        {"status": "closure_requested", "closure_reason": ""},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Give a reason to request closure." in page
+    assert response.context["form"].errors == {
+        "closure_reason": ["Give a reason to request closure."]
+    }
+    # The chosen status is still selected: nothing the user entered is lost.
+    assert '<option value="closure_requested" selected>' in page
+    case.refresh_from_db()
+    assert case.status == "active" and case.closure_reason == ""
 
 
 def test_supervisor_assigns_from_the_queue(org, caseworker, supervisor):
@@ -568,3 +615,94 @@ def test_an_upload_too_large_stops_streaming_and_says_so(caseworker, settings):
     )
     assert response.status_code == 200
     assert "too large" in response.content.decode() and not Document.objects.exists()
+
+
+def _nationality_options(page: str) -> list[tuple[str, str]]:
+    select = re.search(r'<select[^>]*name="nationality"[^>]*>(.*?)</select>', page, re.S)
+    assert select, "no nationality select"
+    return re.findall(r'<option value="([A-Z]*)"[^>]*>([^<]*)</option>', select.group(1))
+
+
+def test_case_list_filters_by_a_country_chosen_by_name(org, supervisor):
+    nepali = CaseFactory(person=PersonFactory(organisation=org, nationalities=["NP"]))
+    CaseFactory(person=PersonFactory(organisation=org, nationalities=["NE"]))  # Niger
+    CaseFactory(person=PersonFactory(organisation=org, nationalities=["KE"]))
+    client = signed_in(supervisor)
+    response = client.get(reverse("case-list"), {"nationality": "NP"})
+    assert [c.reference for c in response.context["page"]] == [nepali.reference]
+    page = response.content.decode()
+    assert ("NP", "Nepal") in _nationality_options(page)
+    assert '<option value="NP" selected>Nepal</option>' in page
+    # A name, or a code that is no country, is not a choice: no filter, nothing selected.
+    for typed in ("Nepal", "XX", "ne"):
+        response = client.get(reverse("case-list"), {"nationality": typed})
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == 3
+        assert " selected>" not in re.search(
+            r'<select[^>]*name="nationality"[^>]*>(.*?)</select>', response.content.decode(), re.S
+        ).group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "nepal", "in_order"),
+    [
+        ("en", "Nepal", ["Åland Islands", "Albania", "Nepal", "Zimbabwe"]),
+        ("fr", "Népal", ["Égypte", "Émirats arabes unis", "Équateur", "Espagne", "Népal"]),
+        (
+            "uk",
+            "Непал",
+            ["Аруба", "Вірменія", "Естонія", "Єгипет", "Зімбабве", "Ізраїль", "Йорданія"],
+        ),
+    ],
+)
+def test_nationality_filter_names_countries_in_the_readers_language(
+    supervisor, language, nepal, in_order
+):
+    client = signed_in(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    options = _nationality_options(client.get(reverse("case-list")).content.decode())
+    names = [name for _code, name in options]
+    assert ("NP", nepal) in options and len(options) >= 249
+    positions = [names.index(name) for name in in_order]
+    assert positions == sorted(positions), [names[i] for i in sorted(positions)]
+
+
+def test_the_same_contact_twice_is_saved_only_once_confirmed(caseworker):
+    case = CaseFactory(
+        person=PersonFactory(organisation=caseworker.organisation), assigned_to=caseworker
+    )
+    client = signed_in(caseworker)
+    url = reverse("contact-add", args=[case.reference])
+    data = {"kind": "family", "name": "Sunita Sharma", "phone": "+254 712 345678"}
+    assert client.post(url, data).status_code == 302
+    again = {
+        "kind": "family",
+        "name": " sunita  SHARMA ",
+        "relationship": "sister",
+        "email": "sunita@example.org",
+    }
+    response = client.post(url, again)
+    page = response.content.decode()
+    # Not saved; said why; everything typed is still there; a box to save it anyway.
+    assert response.status_code == 200 and Contact.objects.count() == 1
+    assert "Sunita Sharma" in page and "already has a contact" in page
+    assert 'value="sister"' in page and 'value="sunita@example.org"' in page
+    assert 'type="checkbox" name="confirm_duplicate"' in page
+    # The same phone number under another name is the same contact too.
+    response = client.post(url, {"kind": "other", "name": "S.", "phone": "+254712345678"})
+    assert response.status_code == 200 and Contact.objects.count() == 1
+    # Confirmed: saved.
+    assert client.post(url, {**again, "confirm_duplicate": "on"}).status_code == 302
+    assert Contact.objects.count() == 2
+    # Editing a contact is no duplicate of itself.
+    first = Contact.objects.order_by("pk").first()
+    response = client.post(
+        reverse("contact-edit", args=[case.reference, first.pk]),
+        {
+            "kind": "family",
+            "name": "Sunita Sharma",
+            "phone": "+254712345678",
+            "relationship": "aunt",
+        },
+    )
+    assert response.status_code == 302

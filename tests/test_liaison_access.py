@@ -32,7 +32,7 @@ from casework.models import (
     Note,
     Recruitment,
 )
-from casework.vocabularies import Confidentiality, ConsentStatus, NoteKind, RiskLevel
+from casework.vocabularies import Confidentiality, ConsentStatus, NoteKind, RiskLevel, Situation
 from tests.factories import (
     CaseFactory,
     ConsentFactory,
@@ -484,6 +484,45 @@ def test_liaison_for_two_countries_sees_each_only_where_shared(organisation, sup
     # Shared with Kenya only: a KE+IN liaison still sees Kenya's view, not India's.
     assert access.shared_countries(two, case) == ["KE"]
     assert access.visible_fields(two, case)["nationalities"] == ["Kenya"]
+
+
+REGION = "Kharkiv Oblast"
+TOWN = "Pisochyn"
+
+
+def test_liaison_sees_the_region_of_the_situation_never_the_town(
+    organisation, caseworker, supervisor, liaison
+):
+    # SPEC section 4: the place only at country or oblast level, on every page.
+    case = make_case(
+        organisation,
+        assigned_to=caseworker,
+        situation=Situation.POW_IN_UKRAINE,
+        situation_region=REGION,
+        situation_place=TOWN,
+    )
+    share(case, supervisor)
+    request, _message = embassy_request(case, "KE", supervisor, "Please confirm his identity.")
+    staff_page = signed_in_client(caseworker).get(case_url(case)).content.decode()
+    assert TOWN in staff_page and REGION in staff_page  # guards the assertions below
+
+    client = signed_in_client(liaison)
+    case_page = client.get(case_url(case))
+    assert case_page.status_code == 200
+    assert REGION in case_page.content.decode()
+    shown_values = [value for _label, value in access.visible_fields(liaison, case)["case"]]
+    assert REGION in shown_values and TOWN not in shown_values
+    pages = {
+        "case page": case_page,
+        "portal": client.get(reverse("embassy-portal")),
+        "home": client.get(reverse("home"), follow=True),
+        "embassy request": client.get(child_url("embassy-request-detail", case, request)),
+        "notifications": client.get(reverse("notifications")),
+    }
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        assert TOWN not in response.content.decode(), f"the liaison's {name} shows the town"
+    assert case.reference in pages["portal"].content.decode()
 
 
 # --- Staff scoping ------------------------------------------------------------------

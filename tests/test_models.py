@@ -1,7 +1,9 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps as django_apps
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from casework.models import REFERENCE_ALPHABET, Case, Consent, Task, new_reference
@@ -90,3 +92,41 @@ def test_date_of_birth_sets_birth_year():
     person = PersonFactory(date_of_birth=datetime.date(1999, 3, 4), birth_year=None)
     person.refresh_from_db()
     assert person.birth_year == 1999 and not person.birth_year_estimated
+
+
+def test_database_refuses_a_closure_request_without_a_reason():
+    case = CaseFactory()
+    case.status = CaseStatus.CLOSURE_REQUESTED
+    case.closure_requested_at = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        case.save()
+    case.closure_reason = "returned_home"
+    case.save()
+    assert Case.objects.get().status == CaseStatus.CLOSURE_REQUESTED
+
+
+def test_upgrade_gives_existing_closure_requests_without_a_reason_the_reason_other():
+    """The migration adding the constraint keeps such a request in the supervisors'
+    queue, as "Other", rather than dropping it; the other rows are left as they were."""
+    loader = MigrationLoader(connection)
+    (migration,) = [
+        m
+        for (app, name), m in loader.disk_migrations.items()
+        if app == "casework" and name.endswith("_closure_request_has_reason")
+    ]
+    give_reason = migration.operations[0].code
+    constraint = next(c for c in Case._meta.constraints if c.name == "closure_request_has_reason")
+    reasonless, with_reason, active = CaseFactory(), CaseFactory(), CaseFactory()
+    with connection.cursor() as cursor:  # ALTER TABLE refuses pending deferred checks
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Case, constraint)
+    requested = {"status": CaseStatus.CLOSURE_REQUESTED, "closure_requested_at": timezone.now()}
+    Case.objects.filter(pk=reasonless.pk).update(**requested)
+    Case.objects.filter(pk=with_reason.pk).update(**requested, closure_reason="deceased")
+    give_reason(django_apps, None)
+    with connection.schema_editor() as editor:
+        editor.add_constraint(Case, constraint)
+    rows = dict(Case.objects.values_list("pk", "closure_reason"))
+    assert rows == {reasonless.pk: "other", with_reason.pk: "deceased", active.pk: ""}
+    assert set(Case.objects.values_list("status", flat=True)) == {"closure_requested", "new"}

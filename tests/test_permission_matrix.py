@@ -586,3 +586,43 @@ def test_denied_posts_change_nothing(world):
     assert outside.disclosure.revoked_at is None
     assert outside.consent.is_active
     assert not EmbassyDisclosure.objects.filter(case=outside.case, country="KE").exists()
+
+
+# --- Pages outside cases/ that list objects of many cases ---------------------------
+# Not case URLs (no reference), so not in MATRIX: who reaches each, and that it lists
+# nothing outside the user's scope even when the object is assigned to them.
+
+LIST_PAGES = {
+    "my-tasks": {
+        "caseworker": 200,
+        "supervisor": 200,
+        "liaison": 404,
+        "data_officer": 404,
+        "administrator": 404,
+    },
+}
+
+
+@pytest.mark.parametrize("role", CLIENT_ROLES)
+@pytest.mark.parametrize("key", sorted(LIST_PAGES))
+def test_list_page(world, key, role):
+    if role != ANONYMOUS:
+        # Both cases' tasks are overdue and the user's own: only the one in scope shows.
+        Task.objects.filter(pk__in=[world.inside.task.pk, world.outside.task.pk]).update(
+            due_at=timezone.now() - datetime.timedelta(hours=1), assignee=world.users[role]
+        )
+    client = client_for(world, role)
+    seq = last_seq()
+    response = client.get(reverse(key))
+    if role == ANONYMOUS:
+        assert_sent_to_login(response, key)
+        return
+    expected = LIST_PAGES[key][role]
+    if expected == 404:
+        assert_denied(response, key, role, world.users[role], seq)
+        return
+    assert response.status_code == expected, f"{key} as {role}: {response.status_code}"
+    content = response.content.decode()
+    assert world.inside.case.reference in content
+    assert world.outside.case.reference not in content
+    assert events_since(seq, world.users[role], Action.VIEW).exists(), f"{key}: not audited"

@@ -30,6 +30,7 @@ from casework.models import (
     EmbassyDisclosure,
     EmbassyMessage,
     EmbassyRequest,
+    Escalation,
     IdentityDocument,
     Nationality,
     Note,
@@ -39,6 +40,7 @@ from casework.models import (
     Task,
 )
 from casework.views import cases as case_views
+from casework.views import supervision
 from casework.vocabularies import (
     CaseStatus,
     ConsentScope,
@@ -320,6 +322,78 @@ def test_home_counts_do_not_grow_with_rows(team, role):
         )
         counts[f"{rows} rows"] = count_queries(client, reverse("home"))
     assert_same(f"home ({role})", counts)
+
+
+# --- The supervisors' queue: 5 items in every section against 60 (two pages) ---------
+
+
+def fill_queue(team, count):
+    """`count` more items in every section of the supervisors' queue."""
+    supervisor = team["supervisor"]
+    cases = make_cases(team, count * 3)
+    escalated, unassigned, closing = cases[:count], cases[count : 2 * count], cases[2 * count :]
+    Escalation.objects.bulk_create(
+        [
+            Escalation(case=c, rule="task_overdue", event_key=f"queue:{c.pk}", message="x")
+            for c in escalated
+        ]
+    )
+    Case.objects.filter(pk__in=[c.pk for c in unassigned]).update(
+        status=CaseStatus.NEW, assigned_to=None
+    )
+    Case.objects.filter(pk__in=[c.pk for c in closing]).update(
+        status=CaseStatus.CLOSURE_REQUESTED,
+        closure_reason="returned_home",
+        closure_requested_at=timezone.now(),
+    )
+    # Consent to Kenya awaiting approval; disclosure to Uganda already approved.
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                case=c,
+                scope=ConsentScope.SHARE_WITH_EMBASSY,
+                country="KE",
+                method="written",
+                recorded_by=supervisor,
+            )
+            for c in escalated
+        ]
+    )
+    EmbassyDisclosure.objects.bulk_create(
+        [EmbassyDisclosure(case=c, country="UG", approved_by=supervisor) for c in escalated]
+    )
+
+
+def test_queue_counts_do_not_grow_with_rows(team):
+    client = signed_in_client(team["supervisor"])
+    counts = {}
+    for rows in (5, 60):
+        fill_queue(team, rows - Escalation.objects.count())
+        counts[f"{rows} rows"] = count_queries(client, reverse("queue"))
+        # Every section is full (a page of 50 at most) and counted.
+        context = client.get(reverse("queue")).context
+        for name in ("escalations", "unassigned", "closures", "pending", "active"):
+            assert context[name].page.paginator.count == rows, name
+            assert len(context[name].page) == min(rows, supervision.QUEUE_SIZE), name
+    assert_same("queue", counts)
+
+
+# --- My tasks: 5 due tasks against 60 (three pages) ----------------------------------
+
+
+@pytest.mark.parametrize("role", ["supervisor", "caseworker"])
+def test_my_tasks_counts_do_not_grow_with_rows(team, role):
+    user = team["supervisor"] if role == "supervisor" else team["caseworkers"][0]
+    client = signed_in_client(user)
+    counts = {}
+    for rows in (5, 60):
+        cases = make_cases(team, rows - Case.objects.count(), assignee=team["caseworkers"][0])
+        if role == "supervisor":
+            Task.objects.filter(case__in=cases).update(assignee=user)
+        counts[f"{rows} rows"] = count_queries(client, reverse("my-tasks"))
+        page = client.get(reverse("my-tasks")).context["page"]
+        assert page.paginator.count == rows
+    assert_same(f"my tasks ({role})", counts)
 
 
 # --- 10 cases in the database against 1,000 ------------------------------------------

@@ -352,6 +352,34 @@ def test_no_published_figure_is_small_or_recoverable(org, recorder, population, 
 
 
 @PROPERTIES
+@given(population=populations, tables=table_sets, rounding=st.booleans(), k=st.integers(5, 8))
+def test_a_figure_marked_less_than_k_holds_fewer_than_k_and_the_others_say_suppressed(
+    org, recorder, population, tables, rounding, k
+):
+    with transaction.atomic():
+        populate(org, recorder, population)
+        release, exact = _release_counts([org.pk], tables, k=k, rounding=rounding)
+        transaction.set_rollback(True)
+
+    for table in release.tables:
+        for cell, row in zip(table.cells, table.rows(k), strict=True):
+            key = frozenset((d, v) for d, v in cell.values.items() if v != stats.TOTAL)
+            if cell.suppressed and 1 <= exact[key] < k:
+                assert row["count"] == f"<{k}", (table.name, row, exact[key])
+            if row["count"] == f"<{k}":
+                # Primary: what "<k" says is true.
+                assert 1 <= exact[key] < k, (table.name, row, exact[key])
+                assert cell.state == stats.CellState.PRIMARY
+            elif cell.suppressed:
+                # Secondary: withheld to protect another figure, whatever its count.
+                assert row["count"] == "suppressed", (table.name, row)
+                assert cell.state == stats.CellState.SECONDARY
+                assert exact[key] >= k
+            else:
+                assert cell.state == stats.CellState.SHOWN and isinstance(row["count"], int)
+
+
+@PROPERTIES
 @given(population=populations)
 def test_microdata_is_k_anonymous_and_releases_no_identifier(org, recorder, population):
     with transaction.atomic():
@@ -518,11 +546,11 @@ def test_small_nationalities_roll_up_into_their_m49_region(org, recorder):
 
     # Uganda (4), Tanzania (3) and Sri Lanka (2) are below k: only their regions show.
     # Southern Asia's remainder (2) is suppressed, so Eastern Africa's (7) goes too,
-    # or the Total would give it away.
+    # or the Total would give it away: it is marked "suppressed", not "<5".
     assert release.table("nationality").rows(5) == [
         {"nationality": "Kenya", "count": 12},
         {"nationality": "Nepal", "count": 20},
-        {"nationality": "Eastern Africa (other countries)", "count": "<5"},
+        {"nationality": "Eastern Africa (other countries)", "count": "suppressed"},
         {"nationality": "Southern Asia (other countries)", "count": "<5"},
         {"nationality": "Total", "count": 41},
     ]
@@ -538,8 +566,10 @@ def test_small_nationalities_roll_up_into_their_m49_region(org, recorder):
     assert {"nationality": "Kenya", "sex": "Total", "count": 12} in cross
     assert {"nationality": "Total", "sex": "Total", "count": 41} in cross
     for row in cross:
-        if row["nationality"].endswith("(other countries)"):
+        if row["nationality"] == "Southern Asia (other countries)":
             assert row["count"] == "<5"
+        elif row["nationality"] == "Eastern Africa (other countries)":
+            assert row["count"] == "suppressed"
 
 
 def test_a_region_table_does_not_give_away_a_rolled_up_remainder(org, recorder):
@@ -557,7 +587,7 @@ def test_a_region_table_does_not_give_away_a_rolled_up_remainder(org, recorder):
     # (rather than Kenya or Eastern Africa's remainder, which would need a third).
     assert nationalities == {
         "Kenya": 12,
-        "Nepal": "<5",
+        "Nepal": "suppressed",
         "Eastern Africa (other countries)": 7,
         "Southern Asia (other countries)": "<5",
         "Total": 41,
@@ -638,7 +668,7 @@ def test_rounding_to_five(org, recorder):
     populate(org, recorder, population)
     release = stats.build_release([org.pk], [("sex",)], k=5, rounding=True)
     rows = {row["sex"]: row["count"] for row in release.table("sex").rows(5)}
-    assert rows == {"Male": 15, "Female": "<5", "Unknown": "<5", "Total": 20}
+    assert rows == {"Male": 15, "Female": "suppressed", "Unknown": "<5", "Total": 20}
     assert release.as_json_dict()["rounding"] is True
     assert [stats.rounded(n) for n in (0, 5, 6, 7, 8, 12, 13, 1, 2)] == [
         0,
@@ -668,6 +698,8 @@ def test_k_is_never_below_five():
 
 def test_default_threshold_is_eleven_and_shown_as_less_than_k(org, recorder):
     populate(org, recorder, [Spec(sex=Sex.MALE)] * 11 + [Spec(sex=Sex.FEMALE)] * 10)
+    # The 11 men are withheld only so that the 10 women cannot be recovered from the
+    # Total: "suppressed", not "<11", which would say fewer than 11.
     release = stats.build_release([org.pk], [("sex",)])
     data = release.as_json_dict()
     assert data["k"] == 11
@@ -676,12 +708,29 @@ def test_default_threshold_is_eleven_and_shown_as_less_than_k(org, recorder):
             "name": "sex",
             "dimensions": ["sex"],
             "rows": [
-                {"sex": "Male", "count": "<11"},
+                {"sex": "Male", "count": "suppressed"},
                 {"sex": "Female", "count": "<11"},
                 {"sex": "Total", "count": 21},
             ],
         }
     ]
+
+
+def test_men_hidden_only_to_protect_eight_women_are_marked_suppressed_not_fewer_than_k(
+    org, recorder
+):
+    populate(org, recorder, [Spec(sex=Sex.MALE)] * 205 + [Spec(sex=Sex.FEMALE)] * 8)
+    release = stats.build_release([org.pk], [("sex",)])
+    assert release.table("sex").rows(11) == [
+        {"sex": "Male", "count": "suppressed"},
+        {"sex": "Female", "count": "<11"},
+        {"sex": "Total", "count": 213},
+    ]
+    states = [cell.state for cell in release.table("sex").cells]
+    assert states == [stats.CellState.SECONDARY, stats.CellState.PRIMARY, stats.CellState.SHOWN]
+    data = release.as_json_dict()
+    assert set(data["legend"]) == {"<11", "suppressed"}
+    assert "fewer than 11" in data["legend"]["<11"]
 
 
 def test_unknown_table_dimensions_are_refused():

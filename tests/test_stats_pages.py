@@ -2,13 +2,16 @@
 
 import datetime
 import hashlib
+import html
 import io
 import json
+import re
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from accounts.models import Role, User
 from casework import exports, stats
@@ -214,3 +217,105 @@ def test_an_export_asking_for_an_invalid_crosstab_says_so(seeded):
     )
     assert not StatsExport.objects.exists()
     assert "two different dimensions" in response.content.decode()
+
+
+# Primary and secondary suppression, told apart everywhere ------------------------------
+
+
+@pytest.fixture
+def split_by_sex():
+    """A data officer whose organisation has 205 men and 8 women: with k = 11 the women
+    are a primary suppression and the men are withheld only to protect them."""
+    from tests.factories import OrganisationFactory, UserFactory
+    from tests.test_stats import Spec, populate
+
+    organisation = OrganisationFactory()
+    recorder = UserFactory(organisation=organisation)
+    populate(organisation, recorder, [Spec(sex="male")] * 205 + [Spec(sex="female")] * 8)
+    return UserFactory(organisation=organisation, role=Role.DATA_OFFICER)
+
+
+def _element(page, element_id):
+    """The HTML of the element with this id (a table, a script, the legend)."""
+    match = re.search(rf'<(\w+)[^>]*\bid="{element_id}"[^>]*>(.*?)</\1>', page, re.S)
+    assert match, element_id
+    return match.group(2)
+
+
+def _text(fragment):
+    return html.unescape(strip_tags(fragment)).strip()
+
+
+def _body_rows(page, table_id):
+    """Each row of a table's body as the texts of its cells, headers included."""
+    body = re.search(r"<tbody>(.*?)</tbody>", _element(page, table_id), re.S).group(1)
+    return [
+        [_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_dashboard_marks_primary_and_secondary_suppression_apart_with_a_legend(split_by_sex):
+    page = signed_in(split_by_sex).get(reverse("stats-dashboard")).content.decode()
+    legend = _text(_element(page, "stats-legend"))
+    assert "<11" in legend and "fewer than 11" in legend and "suppressed" in legend
+    assert _body_rows(page, "table-sex") == [
+        ["Male", "suppressed"],
+        ["Female", "<11"],
+        ["Total", "213"],
+    ]
+    # The chart draws neither bar, and says which mark each has.
+    chart = json.loads(_element(page, "chart-sex-data"))
+    assert chart["counts"] == [None, None]
+    assert chart["marks"] == ["suppressed", "<11"]
+    assert chart["labels"] == ["Male (suppressed)", "Female (<11)"]
+    assert set(chart["notes"]) == {"suppressed", "<11"}
+
+
+def test_crosstab_page_marks_primary_and_secondary_suppression_apart(split_by_sex):
+    response = signed_in(split_by_sex).get(
+        reverse("stats-crosstab"), {"rows": "sex", "columns": "status"}
+    )
+    page = response.content.decode()
+    assert "fewer than 11" in _text(_element(page, "stats-legend"))
+    assert _body_rows(page, "crosstab-table") == [
+        ["Male", "suppressed", "suppressed"],
+        ["Female", "<11", "<11"],
+        ["Total", "213", "213"],
+    ]
+
+
+def test_exports_mark_primary_and_secondary_suppression_apart_with_a_legend(split_by_sex):
+    import csv
+
+    from openpyxl import load_workbook
+
+    client = signed_in(split_by_sex)
+    data = json.loads(download(client, run_export(client, "json")))
+    sex = next(table for table in data["tables"] if table["name"] == "sex")
+    assert sex["rows"] == [
+        {"sex": "Male", "count": "suppressed"},
+        {"sex": "Female", "count": "<11"},
+        {"sex": "Total", "count": 213},
+    ]
+    assert "fewer than 11" in data["legend"]["<11"]
+    assert "any number" in data["legend"]["suppressed"]
+
+    text = download(client, run_export(client, "csv")).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    start = rows.index(["table", "sex"])
+    assert rows[start + 1 : start + 5] == [
+        ["sex", "count"],
+        ["Male", "suppressed"],
+        ["Female", "<11"],
+        ["Total", "213"],
+    ]
+    legend = {row[1]: row[2] for row in rows if row and row[0] == "# legend"}
+    assert legend == data["legend"]
+
+    workbook = load_workbook(io.BytesIO(download(client, run_export(client, "xlsx"))))
+    sheet = [list(row) for row in workbook["sex"].iter_rows(values_only=True)]
+    assert sheet == [["sex", "count"], ["Male", "suppressed"], ["Female", "<11"], ["Total", 213]]
+    about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True)}
+    assert about["<11"] == data["legend"]["<11"]
+    assert about["suppressed"] == data["legend"]["suppressed"]

@@ -1,12 +1,11 @@
 """The organisation's audit log, for administrators."""
 
-import datetime
-
 from django.shortcuts import render
 
 from accounts.decorators import role_required
 from accounts.models import Role
 from casework import audit
+from casework.forms import AuditFilterForm
 
 AUDIT_PAGE_SIZE = 50
 
@@ -15,26 +14,10 @@ AUDIT_PAGE_SIZE = 50
 def audit_log(request):
     """The organisation's audit events, newest first, filtered; keyset-paginated by seq."""
     events = audit.AuditEvent.objects.filter(organisation_id=request.user.organisation_id)
-    filters = {
-        "user": request.GET.get("user", "").strip(),
-        "action": request.GET.get("action", ""),
-        "since": request.GET.get("since", ""),
-        "until": request.GET.get("until", ""),
-    }
-    if filters["user"]:
-        events = events.filter(actor_label=filters["user"])
-    if filters["action"] in audit.Action.values:
-        events = events.filter(action=filters["action"])
-    for key, lookup, days in (("since", "created_at__gte", 0), ("until", "created_at__lt", 1)):
-        try:
-            day = datetime.date.fromisoformat(filters[key])
-        except ValueError:
-            continue
-        start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
-        events = events.filter(**{lookup: start + datetime.timedelta(days=days)})
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        events = events.filter(seq__lt=int(before))
+    form = AuditFilterForm(request.GET)
+    events = form.filter(events)
+    # What was typed, shown back as typed (an invalid date too, beside its error).
+    filters = {name: form[name].value() or "" for name in ("user", "action", "since", "until")}
     page = list(events.order_by("-seq")[: AUDIT_PAGE_SIZE + 1])
     query = request.GET.copy()
     query.pop("before", None)
@@ -44,8 +27,10 @@ def audit_log(request):
         {
             "events": page[:AUDIT_PAGE_SIZE],
             "older": page[AUDIT_PAGE_SIZE - 1].seq if len(page) > AUDIT_PAGE_SIZE else None,
+            "form": form,
             "filters": filters,
             "actions": audit.Action.choices,
             "query": query.urlencode(),
+            "denials_by_day": audit.denials_by_day(request.user.organisation_id),
         },
     )

@@ -12,11 +12,12 @@ from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Value,
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
 from accounts.security import client_ip
-from casework import access, audit, matching
+from casework import access, audit, labels, matching
 from casework.forms import (
     IdentityForm,
     NoteForm,
@@ -25,6 +26,8 @@ from casework.forms import (
     SituationForm,
     StatusForm,
     TaskForm,
+    is_id,
+    is_typed_text,
 )
 from casework.models import (
     Alias,
@@ -36,6 +39,8 @@ from casework.models import (
     Recruitment,
     Task,
 )
+from casework.submissions import create_once, sent_before
+from casework.views.tasks import tasks_due_today
 from casework.vocabularies import CaseStatus, RiskLevel, Situation, TaskStatus
 
 case_staff = role_required(Role.CASEWORKER, Role.SUPERVISOR)
@@ -66,17 +71,11 @@ def home(request):
     context = {}
     if access.is_case_staff(user):
         now = timezone.now()
-        end_of_today = datetime.datetime.combine(
-            timezone.localdate() + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
-        )
         visible = access.cases_visible_to(user).open()
-        context["tasks"] = (
-            Task.objects.filter(
-                case__in=visible, assignee=user, status=TaskStatus.OPEN, due_at__lt=end_of_today
-            )
-            .select_related("case")
-            .order_by("due_at")[:20]
-        )
+        # The first few, and how many there are in all (a COUNT): "my tasks" has the rest.
+        due = tasks_due_today(user)
+        context["tasks"] = due.select_related("case").order_by("due_at", "pk")[:20]
+        context["tasks_count"] = due.count()
         mine = visible if user.role == Role.SUPERVISOR else visible.filter(assigned_to=user)
         context["attention"] = (
             mine.filter(
@@ -93,11 +92,9 @@ def home(request):
         audit.record(
             audit.Action.VIEW, actor=user, object_type="home", ip_address=client_ip(request)
         )
-    context["notifications"] = (
-        Notification.objects.filter(recipient=user, read_at__isnull=True)
-        .select_related("case")
-        .order_by("-created_at")[:10]
-    )
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    context["notifications"] = unread.select_related("case").order_by("-created_at", "-id")[:10]
+    context["notifications_count"] = unread.count()
     return render(request, "casework/home.html", context)
 
 
@@ -125,12 +122,10 @@ def filtered_cases(user, params):
         cases = cases.filter(situation=params["situation"])
     if params.get("risk") in RiskLevel.values:
         cases = cases.filter(risk=params["risk"])
-    if params.get("nationality"):
+    if params.get("nationality") in countries:  # an ISO code from the select; else no filter
         cases = cases.filter(
             Exists(
-                Nationality.objects.filter(
-                    person=OuterRef("person"), country=params["nationality"].upper()[:2]
-                )
+                Nationality.objects.filter(person=OuterRef("person"), country=params["nationality"])
             )
         )
     assignee = params.get("assignee", "")
@@ -138,7 +133,7 @@ def filtered_cases(user, params):
         cases = cases.filter(assigned_to=user)
     elif assignee == "none":
         cases = cases.filter(assigned_to__isnull=True)
-    elif assignee.isdigit():
+    elif is_id(assignee):
         cases = cases.filter(assigned_to_id=int(assignee))
     if params.get("overdue") == "1":
         cases = cases.filter(
@@ -159,6 +154,16 @@ SEARCH_SESSION_KEY = "homeward_case_search"
 FILTER_NAMES = ("status", "situation", "nationality", "risk", "assignee", "overdue", "sort")
 
 
+def _readable_filters(request, data, names) -> dict[str, str]:
+    """The filters given in `data`; one holding what no one types (a NUL byte) is left
+    out, with a message, before it reaches a query."""
+    params = {name: data[name] for name in names if data.get(name)}
+    unreadable = [name for name, value in params.items() if not is_typed_text(value)]
+    if unreadable:
+        messages.warning(request, _("A filter could not be read and was ignored."))
+    return {name: value for name, value in params.items() if name not in unreadable}
+
+
 @case_staff
 def case_list(request):
     """The list. Filters travel in the query string; the searched name never does.
@@ -167,12 +172,12 @@ def case_list(request):
     history nor in a proxy's or server's access log.
     """
     if request.method == "POST":
-        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "").strip()[:200]
-        params = {k: request.POST[k] for k in FILTER_NAMES if request.POST.get(k)}
+        params = _readable_filters(request, request.POST, (*FILTER_NAMES, "q"))
+        request.session[SEARCH_SESSION_KEY] = params.pop("q", "").strip()[:200]
         if not htmx(request):
             return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
     else:
-        params = {k: request.GET[k] for k in FILTER_NAMES if request.GET.get(k)}
+        params = _readable_filters(request, request.GET, FILTER_NAMES)
     params["q"] = request.session.get(SEARCH_SESSION_KEY, "")
     cases = filtered_cases(request.user, params)
     sort = params.get("sort", "activity")
@@ -210,6 +215,7 @@ def case_list(request):
         "statuses": CaseStatus.choices,
         "situations": Situation.choices,
         "risks": RiskLevel.choices,
+        "countries": labels.country_choices(),
         "assignees": assignees if request.user.role == Role.SUPERVISOR else [],
         "sort": sort,
     }
@@ -229,7 +235,9 @@ def register(request):
     duplicates = []
     if request.method == "POST" and all(f.is_valid() for f in forms_):
         person_data, identity = person_form.cleaned_data, identity_form.cleaned_data
-        if request.POST.get("not_a_duplicate") != "1":
+        # Sent again (the key already made a case): that case, not itself, is the duplicate.
+        resent = sent_before(request, identity_form) is not None
+        if not resent and request.POST.get("not_a_duplicate") != "1":
             duplicates = matching.find_duplicates(
                 request.user.organisation_id,
                 given_name=person_data["given_name"],
@@ -254,7 +262,13 @@ def register(request):
                 ip_address=client_ip(request),
             )
         else:
-            case = _register(request.user, person_form, identity, situation_form, recruitment_form)
+            case = create_once(
+                request,
+                identity_form,
+                lambda: _register(
+                    request.user, person_form, identity, situation_form, recruitment_form
+                ),
+            )
             messages.success(request, _("Case %(ref)s registered.") % {"ref": case.reference})
             return redirect("case-detail", reference=case.reference)
     return render(
@@ -347,7 +361,7 @@ def _register(user, person_form, identity, situation_form, recruitment_form):
                 case_reference=case.reference,
                 detail=f"{count} rows",
             )
-    case.timeline("status_change", "Case registered.", user)
+    case.record_event("case_registered", user)
     return case
 
 
@@ -412,9 +426,10 @@ SECTIONS = {"person": PersonForm, "situation": SituationForm, "recruitment": Rec
 
 @case_staff
 def edit_section(request, reference, section):
-    case = access.get_case(request, reference)
     if section not in SECTIONS:
-        access.deny(request, case.reference, "section", section)
+        # Refused before the case is fetched: a page never shown is not audited as viewed.
+        access.deny(request, reference, "section", section)
+    case = access.get_case(request, reference)
     form_class = SECTIONS[section]
     user = request.user
     if section == "person":
@@ -434,7 +449,7 @@ def edit_section(request, reference, section):
                 _save_means(saved, form.cleaned_data.get("means_of_control", []))
             if section == "person":
                 matching.refresh_name_keys(saved)
-            case.timeline("document", f"{section.capitalize()} details updated.", user)
+            case.record_event("section_updated", user, section=section)
         messages.success(request, _("Saved."))
         return redirect(f"{case.get_absolute_url()}#{section}")
     return render(

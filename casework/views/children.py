@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from casework import access, audit
 from casework.forms import ConsentForm, ContactForm, NoteForm, TaskForm, UploadForm
 from casework.models import Case, Document, Task
+from casework.submissions import create_once, sent_before
 from casework.views.cases import case_readers, case_staff, htmx
-from casework.vocabularies import Confidentiality, NoteKind, TaskStatus
+from casework.vocabularies import Confidentiality, TaskStatus
 
 
 def _back(case, anchor):
@@ -35,15 +36,7 @@ def add_note(request, reference):
     form = NoteForm(request.POST or None)
     saved = False
     if request.method == "POST" and form.is_valid():
-        note = form.save(commit=False)
-        if note.confidentiality == Confidentiality.RESTRICTED and not access.may_see_restricted(
-            request.user, case
-        ):
-            # Whoever cannot read restricted notes cannot write one they could not read back.
-            note.confidentiality = Confidentiality.NORMAL
-        note.case, note.author = case, request.user
-        note.save()
-        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+        create_once(request, form, lambda: _save_note(request, case, form))
         saved = True
     if htmx(request):
         notes = access.notes_for(request.user, case).select_related("author")
@@ -64,6 +57,19 @@ def add_note(request, reference):
     )
 
 
+def _save_note(request, case, form):
+    note = form.save(commit=False)
+    if note.confidentiality == Confidentiality.RESTRICTED and not access.may_see_restricted(
+        request.user, case
+    ):
+        # Whoever cannot read restricted notes cannot write one they could not read back.
+        note.confidentiality = Confidentiality.NORMAL
+    note.case, note.author = case, request.user
+    note.save()
+    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    return note
+
+
 def _task_form(case, user, data=None):
     return TaskForm(
         data,
@@ -78,10 +84,7 @@ def add_task(request, reference):
     form = _task_form(case, request.user, request.POST or None)
     saved = False
     if request.method == "POST" and form.is_valid():
-        task = form.save(commit=False)
-        task.case, task.created_by = case, request.user
-        task.save()
-        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+        create_once(request, form, lambda: _save_task(request, case, form))
         saved = True
     if htmx(request):
         return _tasks_partial(request, case, None if saved else form)
@@ -91,6 +94,14 @@ def add_task(request, reference):
     return render(
         request, "casework/child_form.html", {"case": case, "form": form, "title": _("Add a task")}
     )
+
+
+def _save_task(request, case, form):
+    task = form.save(commit=False)
+    task.case, task.created_by = case, request.user
+    task.save()
+    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    return task
 
 
 def _tasks_partial(request, case, form=None):
@@ -139,15 +150,28 @@ def contact_form(request, reference, pk=None):
             request, case, access.contacts_for(request.user, case), pk, "contact"
         )
     form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        contact = form.save(commit=False)
-        contact.case = case
-        contact.save()
-        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    # A form sent again (same key) was checked the first time: create_once answers it.
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (sent_before(request, form) or not form.warn_of_duplicates(case))
+    ):
+        if contact is None:
+            create_once(request, form, lambda: _save_contact(case, form))
+        else:
+            _save_contact(case, form)
         messages.success(request, _("Contact saved."))
         return _back(case, "contacts")
     title = _("Edit contact") if pk else _("Add a contact")
     return render(request, "casework/child_form.html", {"case": case, "form": form, "title": title})
+
+
+def _save_contact(case, form):
+    contact = form.save(commit=False)
+    contact.case = case
+    contact.save()
+    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    return contact
 
 
 @case_staff
@@ -155,26 +179,11 @@ def add_consent(request, reference):
     case = access.get_case(request, reference)
     form = ConsentForm(request.POST or None, initial={"given_at": timezone.now()})
     if request.method == "POST" and form.is_valid():
-        consent = form.save(commit=False)
-        consent.case, consent.recorded_by = case, request.user
         try:
-            with transaction.atomic():
-                consent.save()
-                case.timeline(
-                    NoteKind.CONSENT,
-                    f"Consent given: {consent.get_scope_display()} {consent.country}".strip(),
-                    request.user,
-                )
+            create_once(request, form, lambda: _record_consent(request, case, form))
         except IntegrityError:
             form.add_error(None, _("This consent is already recorded and active."))
         else:
-            access.record_case_event(
-                request,
-                case,
-                audit.Action.CONSENT,
-                obj=consent,
-                detail="given",
-            )
             messages.success(request, _("Consent recorded."))
             return _back(case, "consent")
     return render(
@@ -182,6 +191,16 @@ def add_consent(request, reference):
         "casework/child_form.html",
         {"case": case, "form": form, "title": _("Record consent")},
     )
+
+
+def _record_consent(request, case, form):
+    consent = form.save(commit=False)
+    consent.case, consent.recorded_by = case, request.user
+    with transaction.atomic():  # the one-active-consent constraint may refuse it
+        consent.save()
+        case.record_event("consent_given", request.user, **consent.event_params())
+    access.record_case_event(request, case, audit.Action.CONSENT, obj=consent, detail="given")
+    return consent
 
 
 @case_staff
@@ -236,8 +255,7 @@ def upload_document(request, reference):
         too_large=getattr(request, "upload_too_large", False),
     )
     if request.method == "POST" and form.is_valid():
-        store_upload(case, form.cleaned_data["file"], form.cleaned_data["kind"], request.user)
-        case.timeline(NoteKind.DOCUMENT, "Document uploaded.", request.user)
+        create_once(request, form, lambda: _store_document(request, case, form))
         messages.success(request, _("Document uploaded."))
         return _back(case, "documents")
     return render(
@@ -245,6 +263,13 @@ def upload_document(request, reference):
         "casework/child_form.html",
         {"case": case, "form": form, "title": _("Upload a document"), "multipart": True},
     )
+
+
+def _store_document(request, case, form):
+    data = form.cleaned_data
+    document = store_upload(case, data["file"], data["kind"], request.user)
+    case.record_event("document_uploaded", request.user)
+    return document
 
 
 @case_readers

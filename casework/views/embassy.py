@@ -13,9 +13,9 @@ from accounts.security import client_ip
 from casework import access, audit
 from casework.forms import EmbassyRequestForm, ReplyForm
 from casework.models import Case, EmbassyMessage
+from casework.submissions import create_once
 from casework.views.cases import PAGE_SIZE, case_readers, case_staff
 from casework.views.children import store_upload
-from casework.vocabularies import NoteKind
 
 
 @role_required(Role.LIAISON)
@@ -58,19 +58,7 @@ def new_request(request, reference):
     case = access.get_case(request, reference)
     form = EmbassyRequestForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            embassy_request = form.save(commit=False)
-            embassy_request.case, embassy_request.created_by = case, request.user
-            embassy_request.save()
-            EmbassyMessage.objects.create(
-                request=embassy_request, author=request.user, body=embassy_request.message
-            )
-            case.timeline(
-                NoteKind.EMBASSY,
-                f"Embassy request sent: {embassy_request.get_kind_display()} "
-                f"({embassy_request.country.code})",
-                request.user,
-            )
+        embassy_request = create_once(request, form, lambda: _send_request(request, case, form))
         messages.success(request, _("Request sent to the embassy."))
         return redirect("embassy-request-detail", reference=case.reference, pk=embassy_request.pk)
     return render(
@@ -80,6 +68,23 @@ def new_request(request, reference):
     )
 
 
+@transaction.atomic
+def _send_request(request, case, form):
+    embassy_request = form.save(commit=False)
+    embassy_request.case, embassy_request.created_by = case, request.user
+    embassy_request.save()
+    EmbassyMessage.objects.create(
+        request=embassy_request, author=request.user, body=embassy_request.message
+    )
+    case.record_event(
+        "embassy_request_sent",
+        request.user,
+        kind=embassy_request.kind,
+        country=embassy_request.country.code,
+    )
+    return embassy_request
+
+
 @case_readers
 def request_detail(request, reference, pk):
     case = access.get_case(request, reference, viewing=False)
@@ -87,11 +92,17 @@ def request_detail(request, reference, pk):
         request, case, access.embassy_requests_for(request.user, case), pk, "embassyrequest"
     )
     access.record_view(request, case, "embassyrequest", embassy_request.pk)
-    form = ReplyForm(request.POST or None, request.FILES or None)
+    form = ReplyForm(
+        request.POST or None,
+        request.FILES or None,
+        too_large=getattr(request, "upload_too_large", False),
+    )
     if not request.user.is_liaison:
         form.fields.pop("status")
     if request.method == "POST" and form.is_valid():
-        _reply(request, case, embassy_request, form.cleaned_data)
+        create_once(
+            request, form, lambda: _reply(request, case, embassy_request, form.cleaned_data)
+        )
         messages.success(request, _("Reply sent."))
         return redirect("embassy-request-detail", reference=case.reference, pk=pk)
     thread = embassy_request.messages.select_related("author").prefetch_related("documents")
@@ -119,11 +130,12 @@ def _reply(request, case, embassy_request, data):
     if from_embassy and data.get("status") and data["status"] != embassy_request.status:
         embassy_request.status = data["status"]
         embassy_request.save(update_fields=["status", "updated_at"])
-    side = "Embassy" if from_embassy else "NGO"
-    status = f" Status: {embassy_request.get_status_display()}." if from_embassy else ""
-    Case.timeline(
+    Case.record_event(
         case,
-        NoteKind.EMBASSY,
-        f"{side} replied to {embassy_request.get_kind_display()}.{status}",
+        "embassy_replied",
         request.user,
+        kind=embassy_request.kind,
+        from_embassy=from_embassy,
+        status=embassy_request.status if from_embassy else "",
     )
+    return message

@@ -11,24 +11,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.security import client_ip
 from casework import audit, exports, stats
+from casework.forms import DATE, PlausibleDatesMixin
 from casework.models import StatsExport
 from casework.views.cases import htmx
 
 data_officer_only = role_required(Role.DATA_OFFICER)
 
 
-class StatsFilterForm(forms.Form):
-    period_start = forms.DateField(
-        label=_("Cases opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(
-        label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+class StatsFilterForm(PlausibleDatesMixin, forms.Form):
+    period_start = forms.DateField(label=_("Cases opened from"), required=False, widget=DATE)
+    period_end = forms.DateField(label=_("until"), required=False, widget=DATE)
     scope = forms.ChoiceField(
         label=_("Organisations"),
         choices=[("own", _("My organisation")), ("coalition", _("The whole coalition"))],
@@ -110,19 +108,74 @@ def _release(user, filters, tables):
     )
 
 
-def _shown(cell, k):
-    return f"<{k}" if cell.suppressed else cell.count
+# How a secondary suppression reads on the page (exports write the fixed "suppressed").
+SECONDARY_MARK = pgettext_lazy("statistics cell", "suppressed")
+# Tooltips of withheld counts; the legend says more.
+PRIMARY_NOTE = _("Fewer than %(k)s cases")
+SECONDARY_NOTE = _("Withheld to protect a small count: may be any number")
 
 
-def _chart(table, k):
-    """Bars of a one-way table; suppressed counts are not drawn, totals not shown."""
+def _mark(cell: stats.Cell, k: int) -> str | None:
+    """How a withheld count is shown ("<k" or "suppressed"); None for a shown one."""
+    if cell.state == stats.CellState.PRIMARY:
+        return stats.primary_mark(k)
+    if cell.state == stats.CellState.SECONDARY:
+        return str(SECONDARY_MARK)
+    return None
+
+
+def _shown(cell: stats.Cell, k: int) -> dict:
+    """A count as the page shows it: its state (for its style and tooltip) and its text."""
+    mark = _mark(cell, k)
+    return {"state": str(cell.state), "text": cell.count if mark is None else mark}
+
+
+def _notes(k: int) -> dict[str, str]:
+    """Cell state -> the tooltip of a count withheld for that reason."""
+    return {
+        stats.CellState.PRIMARY: str(PRIMARY_NOTE) % {"k": k},
+        stats.CellState.SECONDARY: str(SECONDARY_NOTE),
+    }
+
+
+def _legend(release: stats.Release) -> list[tuple[str, str]]:
+    """(mark as shown, what it means) for both kinds of withheld count."""
+    meanings = release.legend()
+    primary = stats.primary_mark(release.k)
+    return [(primary, meanings[primary]), (str(SECONDARY_MARK), meanings[stats.SUPPRESSED])]
+
+
+def _chart(table: stats.Table, k: int) -> dict:
+    """Bars of a one-way table, totals not shown. A withheld count is not drawn (a bar
+    would read as a value): its label carries its mark, its tooltip says why."""
     dimension = stats.DIMENSIONS[table.dimensions[0]]
     cells = [c for c in table.cells if not c.is_total]
+    marks = [_mark(c, k) for c in cells]
+    labels = [dimension.value_label(c.values[dimension.name]) for c in cells]
+    notes = _notes(k)
     return {
-        "labels": [dimension.value_label(c.values[dimension.name]) for c in cells],
+        "labels": [
+            label if mark is None else f"{label} ({mark})"
+            for label, mark in zip(labels, marks, strict=True)
+        ],
         "counts": [None if c.suppressed else c.count for c in cells],
+        "marks": marks,
+        "notes": {_mark(c, k): notes[c.state] for c in cells if c.suppressed},
         "title": str(dimension.label),
     }
+
+
+def _rows(table: stats.Table, k: int) -> list[dict]:
+    """A table's rows as the page shows them: value labels, then the count."""
+    return [
+        {
+            "labels": [
+                stats.DIMENSIONS[name].value_label(cell.values[name]) for name in table.dimensions
+            ],
+            "count": _shown(cell, k),
+        }
+        for cell in table.cells
+    ]
 
 
 @data_officer_only
@@ -134,7 +187,7 @@ def dashboard(request):
             "table": table,
             "label": stats.DIMENSIONS[table.dimensions[0]].label,
             "headers": [stats.DIMENSIONS[name].label for name in table.dimensions],
-            "rows": table.rows(release.k),
+            "rows": _rows(table, release.k),
             "chart_id": f"chart-{table.name}",
             "data_id": f"chart-{table.name}-data",
             "chart": _chart(table, release.k),
@@ -155,6 +208,8 @@ def dashboard(request):
             "form": form,
             "release": release,
             "tables": tables,
+            "legend": _legend(release),
+            "notes": _notes(release.k),
             "crosstab_form": CrossTabForm(),
             "export_form": ExportForm(),
             "exports": StatsExport.objects.filter(requested_by=request.user).order_by(
@@ -176,7 +231,7 @@ def crosstab(request):
         # where those tables are: nothing hidden there can be recovered here.
         release = _release(request.user, filters, [*stats.MAIN_TABLES, pair])
         table = release.tables[-1]
-        context.update(_grid(table, release.k))
+        context.update(_grid(table, release.k), legend=_legend(release))
     template = (
         "casework/stats/crosstab.html" if htmx(request) else "casework/stats/crosstab_page.html"
     )
@@ -195,6 +250,7 @@ def _grid(table, k):
 
     row_values, col_values = ordered(row_dim.name), ordered(col_dim.name)
     cells = {(c.values[row_dim.name], c.values[col_dim.name]): _shown(c, k) for c in table.cells}
+    absent = {"state": str(stats.CellState.SHOWN), "text": 0}  # a combination nobody has
     return {
         "row_label": row_dim.label,
         "col_label": col_dim.label,
@@ -202,11 +258,12 @@ def _grid(table, k):
         "grid": [
             {
                 "label": row_dim.value_label(rv),
-                "cells": [cells.get((rv, cv), 0) for cv in col_values],
+                "cells": [cells.get((rv, cv), absent) for cv in col_values],
             }
             for rv in row_values
         ],
         "pair": (row_dim.name, col_dim.name),
+        "notes": _notes(k),
     }
 
 
@@ -239,10 +296,18 @@ def create_export(request):
                 scope=filters["scope"],
             ),
         )
-        from casework.tasks import build_export
-
-        transaction.on_commit(lambda: build_export.delay(export.pk))
+        transaction.on_commit(lambda: _enqueue_build(request, export))
     return redirect("stats-export", pk=export.pk)
+
+
+def _enqueue_build(request, export: StatsExport) -> None:
+    from casework.tasks import build_export, enqueue
+
+    if not enqueue(build_export, export.pk):
+        # The export is saved as queued: the sweep enqueues it within minutes.
+        messages.info(
+            request, _("The export will start shortly; this page shows when it is ready.")
+        )
 
 
 def _own_export(request, pk):

@@ -1,9 +1,14 @@
 """Supervisors: assignment, closure decisions, embassy disclosure; the queue page."""
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,10 +19,45 @@ from accounts.security import client_ip
 from casework import access, audit
 from casework.forms import AssignForm
 from casework.models import Consent, EmbassyDisclosure, Escalation
-from casework.vocabularies import CaseStatus, ConsentScope, ConsentStatus, NoteKind
+from casework.vocabularies import CaseStatus, ConsentScope, ConsentStatus
 
 supervisor_only = role_required(Role.SUPERVISOR)
 QUEUE_SIZE = 50
+
+
+@dataclass
+class QueueSection:
+    """One page of a queue section, paged by its own query parameter (?escalations=2)."""
+
+    page: Page
+    previous_url: str
+    next_url: str
+
+    def __iter__(self):
+        return iter(self.page)
+
+
+def _section_url(numbers: dict[str, int], name: str, number: int) -> str:
+    """The queue with section `name` at page `number`, every other section where it is."""
+    query = urlencode({key: n for key, n in {**numbers, name: number}.items() if n != 1})
+    return f"{reverse('queue')}{'?' if query else ''}{query}#queue-{name}"
+
+
+def _paginate(request, sections: dict[str, QuerySet]) -> dict[str, QueueSection]:
+    # get_page turns garbage ("abc", NUL, "99999") into the first or the last page.
+    pages = {
+        name: Paginator(items, QUEUE_SIZE).get_page(request.GET.get(name))
+        for name, items in sections.items()
+    }
+    numbers = {name: page.number for name, page in pages.items()}
+    return {
+        name: QueueSection(
+            page,
+            _section_url(numbers, name, page.number - 1) if page.has_previous() else "",
+            _section_url(numbers, name, page.number + 1) if page.has_next() else "",
+        )
+        for name, page in pages.items()
+    }
 
 
 @supervisor_only
@@ -37,24 +77,28 @@ def queue(request):
             )
         )
         .select_related("case")
-        .order_by("given_at")[:QUEUE_SIZE]
+        .order_by("given_at", "pk")
     )
-    context = {
-        "unassigned": cases.filter(status=CaseStatus.NEW, assigned_to__isnull=True)
-        .select_related("person")
-        .order_by("created_at")[:QUEUE_SIZE],
-        "closures": cases.filter(status=CaseStatus.CLOSURE_REQUESTED)
-        .select_related("person", "assigned_to")
-        .order_by("last_activity_at")[:QUEUE_SIZE],
-        "pending_disclosure": pending_disclosure,
-        "active_disclosures": EmbassyDisclosure.objects.active()
-        .filter(case__in=cases)
-        .select_related("case", "approved_by")
-        .order_by("-approved_at")[:QUEUE_SIZE],
-        "assign_form": AssignForm(organisation=request.user.organisation),
+    # Each section is counted (a COUNT query) and paged; a stable order keeps pages apart.
+    sections = {
         "escalations": Escalation.objects.filter(case__in=cases, acknowledged_at__isnull=True)
         .select_related("case")
-        .order_by("-created_at")[:QUEUE_SIZE],
+        .order_by("-created_at", "-pk"),
+        "unassigned": cases.filter(status=CaseStatus.NEW, assigned_to__isnull=True)
+        .select_related("person")
+        .order_by("created_at", "pk"),
+        "closures": cases.filter(status=CaseStatus.CLOSURE_REQUESTED)
+        .select_related("person", "assigned_to")
+        .order_by("last_activity_at", "pk"),
+        "pending": pending_disclosure,
+        "active": EmbassyDisclosure.objects.active()
+        .filter(case__in=cases)
+        .select_related("case", "approved_by")
+        .order_by("-approved_at", "-pk"),
+    }
+    context = {
+        **_paginate(request, sections),
+        "assign_form": AssignForm(organisation=request.user.organisation),
     }
     audit.record(
         audit.Action.VIEW, actor=request.user, object_type="queue", ip_address=client_ip(request)
@@ -121,6 +165,14 @@ def decide_closure(request, reference):
         messages.error(request, _("No closure was requested for this case."))
         return _next(request, case)
     approve = request.POST.get("decision") == "approve"
+    if approve and not case.closure_reason:
+        # The database refuses such a request; should one slip through, a closed case
+        # without a reason would be refused too: say so rather than fail.
+        messages.error(
+            request,
+            _("This closure request gives no reason: refuse it, and request closure again."),
+        )
+        return _next(request, case)
     with transaction.atomic():
         case.decide_closure(approve, request.user)
     messages.success(request, _("Case closed.") if approve else _("Closure refused."))
@@ -140,9 +192,7 @@ def approve_disclosure(request, reference):
             disclosure = EmbassyDisclosure.objects.create(
                 case=case, country=country, approved_by=request.user
             )
-            case.timeline(
-                NoteKind.EMBASSY, f"Disclosure to the embassy of {country} approved.", request.user
-            )
+            case.record_event("disclosure_approved", request.user, country=country)
     except IntegrityError:
         messages.info(request, _("Disclosure to this embassy is already approved."))
         return _next(request, case)
@@ -168,11 +218,7 @@ def revoke_disclosure(request, reference, pk):
         EmbassyDisclosure.objects.filter(pk=disclosure.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_by=request.user
         )
-        case.timeline(
-            NoteKind.EMBASSY,
-            f"Disclosure to the embassy of {disclosure.country.code} revoked.",
-            request.user,
-        )
+        case.record_event("disclosure_revoked", request.user, country=disclosure.country.code)
     access.record_case_event(
         request,
         case,

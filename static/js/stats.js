@@ -1,11 +1,15 @@
-// Charts of the statistics dashboard. Data comes from json_script islands; suppressed
-// counts ("<k") are null and not drawn.
+// Charts of the statistics dashboard. Data comes from json_script islands. A withheld
+// count ("<k", or "suppressed" when hidden only to protect another) is null and not
+// drawn, as a bar would read as a value; its label carries the mark (data.marks) and its
+// tooltip says what the mark means (data.notes).
 document.addEventListener("DOMContentLoaded", () => {
   if (typeof Chart === "undefined") return;
   document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
     const source = document.getElementById(canvas.dataset.chart);
     if (!source) return;
     const data = JSON.parse(source.textContent);
+    const marks = data.marks || [];
+    const notes = data.notes || {};
     new Chart(canvas, {
       type: "bar",
       data: {
@@ -14,8 +18,23 @@ document.addEventListener("DOMContentLoaded", () => {
       },
       options: {
         animation: false,
-        plugins: { legend: { display: false } },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        // The whole column answers the pointer, so a bar that is not drawn has a tooltip.
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              label: (item) => {
+                const mark = marks[item.dataIndex];
+                return mark ? `${mark}: ${notes[mark] || ""}` : `${item.formattedValue}`;
+              },
+            },
+          },
+        },
+        scales: {
+          x: { ticks: { color: (tick) => (marks[tick.index] ? "#6c757d" : "#212529") } },
+          y: { beginAtZero: true, ticks: { precision: 0 } },
+        },
       },
     });
   });

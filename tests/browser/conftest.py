@@ -5,7 +5,7 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, open_page
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, flush_reports, open_page
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
@@ -57,6 +57,7 @@ def page_factory(browser, live_server, transactional_db):
     yield make
     leftovers = []
     for page in pages:
+        flush_reports(page)
         leftovers += page.homeward_watch.problems
         page.context.close()
     assert not leftovers, "\n".join(leftovers)

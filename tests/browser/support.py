@@ -65,8 +65,16 @@ def open_page(browser, base_url, *, init_scripts=()):
     return page
 
 
+def flush_reports(page):
+    """Let reports the browser already sent reach the watch: a round trip delivers every
+    event sent before its answer (a violation is reported asynchronously)."""
+    if not page.is_closed():
+        page.evaluate("0")
+
+
 def assert_clean(page):
     """No console error, uncaught exception or CSP violation on any page seen so far."""
+    flush_reports(page)
     problems = list(page.homeward_watch.problems)
     page.homeward_watch.problems.clear()
     assert not problems, "\n".join(problems)

@@ -150,7 +150,7 @@ def test_main_pages_have_no_serious_accessibility_violation(page_factory):
 
     staff = page_factory(init_scripts=[AXE])
     sign_in(staff, caseworker)
-    for url in ["/", "/cases/", f"/cases/{case.reference}/", "/cases/new/"]:
+    for url in ["/", "/cases/", f"/cases/{case.reference}/", "/tasks/", "/cases/new/"]:
         staff.goto(url)
         violations += axe_violations(staff)
     # The registration form again, with its error messages shown.

@@ -92,7 +92,7 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ravi Sharma")
     expect(page.get_by_role("status")).to_contain_text(f"Case {reference} registered.")
     recruitment_fields = page.locator("#recruitment-fields")
-    expect(recruitment_fields).to_contain_text("2024-09")
+    expect(recruitment_fields).to_contain_text("September 2024")  # localised, as every date
     expect(recruitment_fields).to_contain_text("Online advertisement · Telegram")
     expect(recruitment_fields).to_contain_text("Security · 2000.00 USD · visa or residency")
     expect(recruitment_fields).to_contain_text("False promises; Withholds documents")

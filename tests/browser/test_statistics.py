@@ -238,6 +238,39 @@ def test_data_officer_builds_a_crosstab_and_exports_xlsx_matching_json(
     assert page.evaluate(
         "Chart.getChart(document.getElementById('chart-nationality')) !== undefined"
     )
+    # A count withheld only to protect a small one is not drawn as a (small) bar: its
+    # label says "suppressed", and hovering its column says what that means.
+    withheld = page.evaluate(
+        """() => {
+             for (const canvas of document.querySelectorAll("canvas.stats-chart")) {
+               const data = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
+               const index = data.marks.indexOf("suppressed");
+               if (index >= 0) return {id: canvas.id, index, note: data.notes.suppressed};
+             }
+             return null;
+           }"""
+    )
+    assert withheld, "the demo figures have no secondary suppression to show"
+    page.locator(f"#{withheld['id']}").scroll_into_view_if_needed()
+    bar = page.evaluate(
+        """([id, index]) => {
+             const canvas = document.getElementById(id), chart = Chart.getChart(canvas);
+             const box = canvas.getBoundingClientRect(), area = chart.chartArea;
+             return {label: chart.data.labels[index], value: chart.data.datasets[0].data[index],
+                     x: box.left + chart.scales.x.getPixelForValue(index),
+                     y: box.top + (area.top + area.bottom) / 2};
+           }""",
+        [withheld["id"], withheld["index"]],
+    )
+    assert bar["value"] is None and bar["label"].endswith("(suppressed)"), bar
+    page.mouse.move(bar["x"], bar["y"])
+    page.wait_for_function(
+        """([id, note]) => (Chart.getChart(document.getElementById(id)).tooltip.body || [])
+             .some(part => part.lines.some(line => line.includes(note)))""",
+        arg=[withheld["id"], withheld["note"]],
+    )
+    expect(page.locator("#stats-legend")).to_contain_text("suppressed")
+
     # The figures beside each chart, headed by the dimension's label, not its key.
     headers = page.locator("#table-recruitment_method thead th")
     expect(headers).to_have_text(["Recruitment method", "Cases"])

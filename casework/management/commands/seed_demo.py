@@ -438,7 +438,8 @@ class DemoSeeder:
                         (ClosureReason.TRANSFERRED, 10),
                     ],
                 )
-                if closed
+                # A closure request carries its reason, as a closed case does.
+                if closed or status == CaseStatus.CLOSURE_REQUESTED
                 else ""
             ),
             situation=situation,
