@@ -8,6 +8,7 @@ the microdata export may never show.
 import dataclasses
 import datetime
 import json
+import math
 from collections import Counter
 from fractions import Fraction
 
@@ -304,6 +305,87 @@ def _determined_among(hidden, counts):
     }
 
 
+def _ranges_a_reader_can_work_out(counts, states, k):
+    """Each withheld figure -> (lowest, highest) count a reader can still believe.
+
+    The reader knows every shown figure, every line between figures and what the marks
+    say: "<k" is 1 to k-1, "suppressed" (secondary suppression picks no small and no
+    zero figure) is k or more. Each line, sum of parts = whole, bounds each of its
+    withheld figures by the others' bounds; the bounds are tightened line by line across
+    the whole release until nothing changes. (Interval propagation: never narrower than
+    what solving all the lines together as a linear programme would give.) Shown counts
+    are taken exact, as if not rounded: the reader is given more than they have."""
+    low, high = {}, {}
+    for key, state in states.items():
+        if state == stats.CellState.SHOWN:
+            low[key] = high[key] = counts[key]
+        elif state == stats.CellState.PRIMARY:
+            low[key], high[key] = 1, k - 1
+        else:
+            low[key], high[key] = k, math.inf
+    lines = [[(key, 1) for key in parts] + [(whole, -1)] for parts, whole in stats._lines(counts)]
+    for _round in range(10_000):
+        changed = False
+        for terms in lines:
+            for key, sign in terms:
+                if states[key] == stats.CellState.SHOWN:
+                    continue
+                # sign * key = -(sum of the others' signed counts)
+                least = most = 0
+                for other, other_sign in terms:
+                    if other != key:
+                        factor = -other_sign * sign
+                        least += factor * (low[other] if factor > 0 else high[other])
+                        most += factor * (high[other] if factor > 0 else low[other])
+                if least > low[key]:
+                    low[key], changed = least, True
+                if most < high[key]:
+                    high[key], changed = most, True
+        if not changed:
+            break
+    else:
+        raise AssertionError("the bounds did not settle")
+    for key in low:
+        assert low[key] <= counts[key] <= high[key], key  # the check's own soundness
+    return {
+        key: (low[key], high[key])
+        for key, state in states.items()
+        if state != stats.CellState.SHOWN
+    }
+
+
+def _pinned(counts, states, k):
+    """The figures marked "<k" that a reader can narrow too far: to their count or less
+    (for a count below k-1), or to k-1 alone."""
+    ranges = _ranges_a_reader_can_work_out(counts, states, k)
+    return {
+        key: (counts[key], ranges[key])
+        for key, state in states.items()
+        if state == stats.CellState.PRIMARY
+        and (
+            ranges[key][1] <= counts[key] if counts[key] < k - 1 else ranges[key][0] >= counts[key]
+        )
+    }
+
+
+def _pinned_by_the_marks_alone(counts, k):
+    """The figures marked "<k" that stay pinned with every other figure withheld too
+    (four cells of 1 under a total of 4, k = 5, are 1 each), as the module judges it:
+    no suppression can protect those."""
+    everything = {key for key, count in counts.items() if count > 0}
+    primary = stats.primary_suppressions(counts, k)
+    return set(stats._exposed(counts, stats._lines(counts), everything, primary, k))
+
+
+def _states(release):
+    """Figure -> its CellState, across the release's tables."""
+    return {
+        frozenset((d, v) for d, v in cell.values.items() if v != stats.TOTAL): cell.state
+        for table in release.tables
+        for cell in table.cells
+    }
+
+
 def _release_counts(organisation_ids, tables, k, rounding=False):
     """The exact counts behind a release (to feed the independent checks)."""
     release = stats.build_release(organisation_ids, tables, k=k, rounding=rounding)
@@ -377,6 +459,22 @@ def test_a_figure_marked_less_than_k_holds_fewer_than_k_and_the_others_say_suppr
                 assert exact[key] >= k
             else:
                 assert cell.state == stats.CellState.SHOWN and isinstance(row["count"], int)
+
+
+@PROPERTIES
+@given(population=populations, tables=table_sets, rounding=st.booleans(), k=st.integers(5, 8))
+def test_a_reader_who_knows_what_the_marks_mean_cannot_narrow_a_small_count_down(
+    org, recorder, population, tables, rounding, k
+):
+    """What the marks say ("<k": 1 to k-1, "suppressed": k or more) and the lines of the
+    release never show a figure marked "<k" to be at most its count (or, for k-1, at
+    least it), except where the marks alone would with every figure withheld."""
+    with transaction.atomic():
+        populate(org, recorder, population)
+        release, exact = _release_counts([org.pk], tables, k=k, rounding=rounding)
+        transaction.set_rollback(True)
+
+    assert set(_pinned(exact, _states(release), k)) <= _pinned_by_the_marks_alone(exact, k)
 
 
 @PROPERTIES
@@ -467,6 +565,23 @@ def test_suppression_leaves_no_figure_determined_in_any_table(grid, k):
     assert not _determined_among(suppressed, counts)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    grid=st.lists(st.lists(st.integers(0, 14), min_size=1, max_size=5), min_size=1, max_size=5),
+    k=st.integers(5, 8),
+)
+def test_suppression_leaves_every_small_cell_a_range_in_any_table(grid, k):
+    cells = {(f"r{i}", f"c{j}"): n for i, row in enumerate(grid) for j, n in enumerate(row) if n}
+    counts = {frozenset({("situation", r), ("status", c)}): n for (r, c), n in cells.items()}
+    for (r, c), n in cells.items():
+        for key in (frozenset({("situation", r)}), frozenset({("status", c)}), frozenset()):
+            counts[key] = counts.get(key, 0) + n
+    counts.setdefault(frozenset(), 0)
+
+    pinned = _pinned(counts, stats.cell_states(counts, k), k)
+    assert set(pinned) <= _pinned_by_the_marks_alone(counts, k)
+
+
 # Examples -------------------------------------------------------------------------------
 
 
@@ -494,6 +609,55 @@ def test_suppression_protects_a_cell_that_only_lines_together_give_away():
     suppressed = stats.suppress_small_cells(counts, 5)
     assert primary < suppressed
     assert not _determined_among(suppressed, counts)
+
+
+def test_a_count_marked_less_than_k_cannot_be_worked_out_from_a_total_and_the_marks(org, recorder):
+    # 11 men and 1 woman, k = 11: "Male suppressed, Female <11, Total 12" would say
+    # men >= 11, women >= 1, so exactly 1 woman. The total is withheld too.
+    populate(org, recorder, [Spec(sex=Sex.MALE)] * 11 + [Spec(sex=Sex.FEMALE)])
+    release, exact = _release_counts([org.pk], [("sex",)], k=11)
+
+    assert release.table("sex").rows(11) == [
+        {"sex": "Male", "count": "suppressed"},
+        {"sex": "Female", "count": "<11"},
+        {"sex": "Total", "count": "suppressed"},
+    ]
+    women = frozenset({("sex", Sex.FEMALE)})
+    assert _ranges_a_reader_can_work_out(exact, _states(release), 11)[women] == (1, 10)
+
+
+def test_a_small_count_is_protected_by_a_figure_that_can_move_not_one_at_its_bound(org, recorder):
+    # 11 men, 1 woman, 30 unknown, k = 11: the men (exactly 11, "k or more") cannot give
+    # up a case to the woman, so the unknown (30) are withheld too, not the total, which
+    # every other table shares.
+    population = [Spec(sex=Sex.MALE)] * 11 + [Spec(sex=Sex.FEMALE)] + [Spec(sex=Sex.UNKNOWN)] * 30
+    populate(org, recorder, population)
+    release, exact = _release_counts([org.pk], stats.MAIN_TABLES, k=11)
+
+    assert release.table("sex").rows(11) == [
+        {"sex": "Male", "count": "suppressed"},
+        {"sex": "Female", "count": "<11"},
+        {"sex": "Unknown", "count": "suppressed"},
+        {"sex": "Total", "count": 42},
+    ]
+    assert not _pinned(exact, _states(release), 11)
+
+
+def test_what_the_marks_alone_give_away_is_not_chased_through_the_whole_table():
+    # A row of four cells of 1 and its total of 4 (k = 5): listed, so not 0, and all
+    # "<5": each cell is 1 whatever else is withheld. Their columns are protected as
+    # usual, and nothing more is withheld for what no suppression can protect.
+    cells = {("r0", f"c{j}"): 1 for j in range(4)} | {("r1", f"c{j}"): 20 for j in range(4)}
+    counts = {frozenset({("situation", r), ("status", c)}): n for (r, c), n in cells.items()}
+    for (r, c), n in cells.items():
+        for key in (frozenset({("situation", r)}), frozenset({("status", c)}), frozenset()):
+            counts[key] = counts.get(key, 0) + n
+    states = stats.cell_states(counts, 5)
+
+    row = {key for key, n in counts.items() if n < 5}  # the four cells and their total
+    assert set(_pinned(counts, states, 5)) == _pinned_by_the_marks_alone(counts, 5) == row
+    shown = {key for key, state in states.items() if state == stats.CellState.SHOWN}
+    assert shown == {frozenset({("status", f"c{j}")}) for j in range(4)} | {frozenset()}
 
 
 def test_opted_out_case_is_left_out_of_an_otherwise_identical_release(org, recorder):
