@@ -50,6 +50,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The migrations match the models (DEBUG: the development settings, no SECRET_KEY needed).
+migrations-check: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .

@@ -6,7 +6,9 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import LazyTypedChoiceField
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
@@ -83,6 +85,18 @@ class PlausibleDatesMixin:
                 field.validators.append(validate_plausible_date)
 
 
+class ReaderCountriesMixin:
+    """The form's single country selects list every country named and sorted in the
+    reader's language (django-countries misorders Ukrainian), under the empty choice every
+    other select shows rather than "---------"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, LazyTypedChoiceField):
+                field.choices = [("", labels.BLANK_CHOICE_LABEL), *labels.country_choices()]
+
+
 class KeepUntouchedSecondsMixin:
     """A datetime-local input shows minutes: a stored time the user did not change keeps
     its seconds instead of being cut to the minute on save."""
@@ -144,7 +158,9 @@ class PersonForm(PlausibleDatesMixin, forms.ModelForm):
         bad = [c for c in codes if not (c.isalpha() and 2 <= len(c) <= 3)]
         if bad:
             raise forms.ValidationError(
-                _("Not a language code: %(codes)s"), params={"codes": ", ".join(bad)}
+                _("Not a language code: %(codes)s"),
+                # Echo a few short: a pasted paragraph would only widen the page.
+                params={"codes": ", ".join(Truncator(c).chars(12) for c in bad[:5])},
             )
         return codes
 
@@ -209,7 +225,7 @@ class IdentityForm(SubmittedOnceMixin, forms.Form):
         return data
 
 
-class SituationForm(PlausibleDatesMixin, forms.ModelForm):
+class SituationForm(ReaderCountriesMixin, PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = [
@@ -228,7 +244,7 @@ class SituationForm(PlausibleDatesMixin, forms.ModelForm):
         widgets = {"situation_date": DATE, "next_review_on": DATE}
 
 
-class RecruitmentForm(PlausibleDatesMixin, forms.ModelForm):
+class RecruitmentForm(ReaderCountriesMixin, PlausibleDatesMixin, forms.ModelForm):
     means_of_control = forms.MultipleChoiceField(
         label=_("Means of control and coercion"),
         choices=MeansOfControl.choices,
@@ -303,7 +319,11 @@ class RecruitmentForm(PlausibleDatesMixin, forms.ModelForm):
 
 
 class ContactForm(
-    SubmittedOnceMixin, KeepUntouchedSecondsMixin, PlausibleDatesMixin, forms.ModelForm
+    SubmittedOnceMixin,
+    ReaderCountriesMixin,
+    KeepUntouchedSecondsMixin,
+    PlausibleDatesMixin,
+    forms.ModelForm,
 ):
     phone = PhoneNumberField(
         label=_("Phone (international format)"),
@@ -374,7 +394,7 @@ class ContactForm(
         return True
 
 
-class ConsentForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
+class ConsentForm(SubmittedOnceMixin, ReaderCountriesMixin, PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = [

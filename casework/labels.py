@@ -138,6 +138,7 @@ AUDIT_OBJECTS = {
     "duplicate-check": _("duplicate check"),
     "embassy-portal": _("embassy portal"),
     "home": _("home page"),
+    "my-tasks": _("my tasks list"),
     "queue": _("supervisors' queue"),
     "statistics": _("statistics"),
     "section": _("case page section"),

@@ -421,3 +421,14 @@ def test_no_input_makes_any_page_crash(world, extra, key):
             transaction.set_rollback(True)
 
     fuzz()
+
+
+def test_a_pasted_paragraph_as_languages_is_echoed_short_in_its_error(supervisor):
+    """The error names the bad codes, cut short: a pasted paragraph widened the page."""
+    client = hostile_client(supervisor)
+    data = registration(client, **{"person-languages": "sw, " + "R" * 150})
+    response = client.post("/cases/new/", data)
+    assert response.status_code == 200
+    [error] = response.context["person_form"].errors["languages"]
+    assert error.startswith("Not a language code: ") and len(error) < 60
+    assert "R" * 150 in response.content.decode(), "what was typed is kept in the field"

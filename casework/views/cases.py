@@ -449,7 +449,9 @@ def edit_section(request, reference, section):
                 _save_means(saved, form.cleaned_data.get("means_of_control", []))
             if section == "person":
                 matching.refresh_name_keys(saved)
-            case.record_event("section_updated", user, section=section)
+            # Saved unchanged: no "details updated" entry claiming a change that wasn't.
+            if form.has_changed():
+                case.record_event("section_updated", user, section=section)
         messages.success(request, _("Saved."))
         return redirect(f"{case.get_absolute_url()}#{section}")
     return render(

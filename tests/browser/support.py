@@ -1,12 +1,15 @@
 """Helpers of the browser tests: pages that watch for errors, sign-in, translations."""
 
+import datetime
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, translation
+from django_countries.fields import Country
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -108,6 +111,58 @@ def sign_in(page, user, device=None):
 
 
 # --- Translations -------------------------------------------------------------------
+
+
+def switch_language(page, language: str) -> None:
+    """Choose `language` in the navigation's selector and submit it; the page reloads in it.
+
+    Choosing does not submit (a keyboard user browses the options first); the button next
+    to the menu does.
+    """
+    page.locator("#language-select").select_option(language)
+    with page.expect_navigation():
+        page.locator("#language-form button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+class Catalogue:
+    """What the server shows in one language, from its own catalogue and formats.
+
+    `t = Catalogue("fr")`, then `t("Save")`, `t("Case %(ref)s registered.", ref=...)`.
+    The live server runs in this process and reads the same compiled catalogue, so a
+    journey expects exactly what the server shows, however far the translation has got.
+    """
+
+    def __init__(self, language: str):
+        self.language = language
+
+    def __call__(self, msgid: str, context: str | None = None, **params: object) -> str:
+        with translation.override(self.language):
+            if context is None:
+                text = translation.gettext(msgid)
+            else:
+                text = translation.pgettext(context, msgid)
+            # Parameters may be lazy (a choice's label): they too are read in the language.
+            return text % {key: str(value) for key, value in params.items()} if params else text
+
+    def label(self, value: object) -> str:
+        """A lazy label (a vocabulary choice, a field's verbose name) in the language."""
+        with translation.override(self.language):
+            return str(value)
+
+    def country(self, code: str) -> str:
+        with translation.override(self.language):
+            return str(Country(code=code).name)
+
+    def date(self, value: datetime.date, format_name: str) -> str:
+        """As the `date` template filter shows it, e.g. format_name="YEAR_MONTH_FORMAT"."""
+        with translation.override(self.language):
+            return formats.date_format(value, format_name)
+
+    def number(self, value: Decimal | int | float) -> str:
+        """As a template shows a number (localised: "2000,00" in French)."""
+        with translation.override(self.language):
+            return formats.localize(value)
 
 
 def catalog_exists(language):

@@ -14,13 +14,12 @@ from decimal import Decimal
 import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
-from playwright.sync_api import expect
 
 from accounts.models import Role
 from casework import matching
 from casework.models import Alias, Contact, ControlMeans, IdentityDocument, Recruitment
 from casework.vocabularies import CaseStatus
-from tests.browser.support import assert_clean, sign_in
+from tests.browser.support import assert_clean, sign_in, switch_language
 from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -128,14 +127,6 @@ def stored_values(case, contact):
         "means": sorted(recruitment.means_of_control.values_list("means", flat=True)),
         "contact": fields(contact),
     }
-
-
-def switch_language(page, language):
-    page.goto("/")
-    page.locator("#language-select").select_option(language)
-    with page.expect_navigation():
-        page.locator("#language-form button[type=submit]").click()
-    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 def save_unchanged(page, path):
