@@ -82,6 +82,13 @@ class EscalationPolicy(models.Model):
     def __str__(self):
         return f"{self.organisation} escalation policy"
 
+    @classmethod
+    def for_organisation(cls, organisation):
+        """The organisation's policy, or the defaults if it never saved one."""
+        return cls.objects.filter(organisation=organisation).first() or cls(
+            organisation=organisation
+        )
+
     def stale_days(self, risk):
         return getattr(self, f"stale_{risk}_days")
 

@@ -166,6 +166,19 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=CaseStatus.CLOSED)
 
+    def needing_attention(self, now, policy):
+        """Cases idle for longer than `policy` (an EscalationPolicy) allows at their risk
+        level, at high or critical risk, or awaiting an embassy."""
+        stale = Q()
+        for risk in RiskLevel.values:
+            idle_since = now - datetime.timedelta(days=policy.stale_days(risk))
+            stale |= Q(risk=risk, last_activity_at__lt=idle_since)
+        return self.filter(
+            stale
+            | Q(risk__in=[RiskLevel.HIGH, RiskLevel.CRITICAL])
+            | Q(status=CaseStatus.AWAITING_EMBASSY)
+        )
+
 
 class Case(models.Model):
     reference = models.CharField(

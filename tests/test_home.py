@@ -140,3 +140,23 @@ def test_garbage_page_numbers_of_my_tasks_do_not_fail(caseworker, value):
     response = signed_in(caseworker).get(reverse("my-tasks"), {"page": value})
     assert response.status_code == 200
     assert len(response.context["page"]) >= 1
+
+
+def test_cases_needing_attention_follow_the_organisations_own_stale_thresholds(caseworker):
+    """An organisation that calls a low-risk case stale after 2 days sees it on home."""
+    from accounts.models import EscalationPolicy
+
+    idle = timezone.now() - datetime.timedelta(days=3)
+    quiet = case_of(caseworker, risk="low", status=CaseStatus.ACTIVE)
+    recent = case_of(caseworker, risk="low", status=CaseStatus.ACTIVE)
+    Case = type(quiet)
+    Case.objects.filter(pk=quiet.pk).update(last_activity_at=idle)
+    client = signed_in(caseworker)
+
+    def attention():
+        return [c.reference for c in client.get(reverse("home")).context["attention"]]
+
+    assert quiet.reference not in attention(), "3 days is not stale under the default 30"
+    EscalationPolicy.objects.create(organisation=caseworker.organisation, stale_low_days=2)
+    assert attention() == [quiet.reference]
+    assert recent.reference not in attention()

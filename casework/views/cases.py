@@ -1,6 +1,5 @@
 """Home, the case list, registration and the case page with its editable sections."""
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case as When_
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.decorators import role_required
-from accounts.models import Role, User
+from accounts.models import EscalationPolicy, Role, User
 from accounts.security import client_ip
 from casework import access, audit, labels, matching
 from casework.forms import (
@@ -47,20 +46,10 @@ case_staff = role_required(Role.CASEWORKER, Role.SUPERVISOR)
 case_readers = role_required(Role.CASEWORKER, Role.SUPERVISOR, Role.LIAISON)
 
 PAGE_SIZE = 25
-# Days without activity after which a case is stale, by risk (SPEC section 3, rule 4).
-STALE_DAYS = {"critical": 3, "high": 7, "medium": 14, "low": 30}
 
 
 def htmx(request):
     return request.headers.get("HX-Request") == "true"
-
-
-def stale_condition(now):
-    """Cases whose last activity is older than their risk level allows."""
-    condition = Q()
-    for risk, days in STALE_DAYS.items():
-        condition |= Q(risk=risk, last_activity_at__lt=now - datetime.timedelta(days=days))
-    return condition
 
 
 @login_required
@@ -77,12 +66,9 @@ def home(request):
         context["tasks"] = due.select_related("case").order_by("due_at", "pk")[:20]
         context["tasks_count"] = due.count()
         mine = visible if user.role == Role.SUPERVISOR else visible.filter(assigned_to=user)
+        policy = EscalationPolicy.for_organisation(user.organisation)
         context["attention"] = (
-            mine.filter(
-                stale_condition(now)
-                | Q(risk__in=[RiskLevel.HIGH, RiskLevel.CRITICAL])
-                | Q(status=CaseStatus.AWAITING_EMBASSY)
-            )
+            mine.needing_attention(now, policy)
             .annotate(risk_rank=RISK_RANK)
             .select_related("person")
             .order_by("-risk_rank", "last_activity_at")[:20]
