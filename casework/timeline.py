@@ -63,7 +63,7 @@ EVENTS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "case_registered": (NoteKind.STATUS_CHANGE, lambda p: gettext("Case registered.")),
     "status_changed": (NoteKind.STATUS_CHANGE, _status_changed),
     "assigned": (NoteKind.ASSIGNMENT, _assigned),
-    "section_updated": (NoteKind.DOCUMENT, _section_updated),
+    "section_updated": (NoteKind.DETAILS_UPDATED, _section_updated),
     "document_uploaded": (NoteKind.DOCUMENT, lambda p: gettext("Document uploaded.")),
     "consent_given": (
         NoteKind.CONSENT,

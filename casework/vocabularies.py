@@ -198,6 +198,7 @@ class NoteKind(models.TextChoices):
     CONSENT = "consent", _("Consent change")
     EMBASSY = "embassy", _("Embassy exchange")
     ESCALATION = "escalation", _("Escalation")
+    DETAILS_UPDATED = "details_updated", _("Details updated")
 
 
 class Confidentiality(models.TextChoices):

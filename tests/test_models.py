@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from casework.models import REFERENCE_ALPHABET, Case, Consent, Task, new_reference
+from casework.models import REFERENCE_ALPHABET, Case, Consent, Note, Task, new_reference
 from casework.vocabularies import CaseStatus
 from tests.factories import CaseFactory, ConsentFactory, PersonFactory, TaskFactory
 
@@ -130,3 +130,34 @@ def test_upgrade_gives_existing_closure_requests_without_a_reason_the_reason_oth
     rows = dict(Case.objects.values_list("pk", "closure_reason"))
     assert rows == {reasonless.pk: "other", with_reason.pk: "deceased", active.pk: ""}
     assert set(Case.objects.values_list("status", flat=True)) == {"closure_requested", "new"}
+
+
+def test_upgrade_files_earlier_section_edits_as_details_updated_and_nothing_else():
+    """Automatic "… details updated." entries, with or without a stored event, leave the
+    documents; a real document note and other automatic entries stay as they were."""
+    loader = MigrationLoader(connection)
+    (migration,) = [
+        m
+        for (app, name), m in loader.disk_migrations.items()
+        if app == "casework" and name.endswith("_note_kind_details_updated")
+    ]
+    file_apart = migration.operations[-1].code
+    case = CaseFactory()
+
+    def note(text, *, automatic=True, event=None):
+        return Note.objects.create(
+            case=case, kind="document", text=text, automatic=automatic, event=event
+        )
+
+    with_event = note("Person details updated.", event={"code": "section_updated"})
+    old_text = note("Recruitment details updated.")
+    uploaded = note("Document uploaded.", event={"code": "document_uploaded"})
+    typed = note("Situation details updated.", automatic=False)
+    file_apart(django_apps, None)
+    kinds = dict(Note.objects.values_list("pk", "kind"))
+    assert kinds == {
+        with_event.pk: "details_updated",
+        old_text.pk: "details_updated",
+        uploaded.pk: "document",
+        typed.pk: "document",
+    }

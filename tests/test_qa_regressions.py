@@ -72,6 +72,17 @@ def test_saving_an_edit_form_with_a_change_still_adds_its_timeline_entry(case):
     assert Note.objects.filter(case=case, automatic=True).count() == 1
 
 
+def test_a_section_edit_is_filed_on_the_timeline_as_details_updated_not_a_document(case):
+    client = signed_in_client(case.assigned_to)
+    url = f"/cases/{case.reference}/edit/situation/"
+    data = page_forms(client.get(url).content)[-1].as_post_data()
+    data["situation_region"] = ["Kherson oblast"]
+    assert client.post(url, data).status_code == 302
+    entry = Note.objects.get(case=case, automatic=True)
+    assert entry.kind == "details_updated"
+    assert entry.get_kind_display() == "Details updated"
+
+
 @pytest.mark.parametrize("url", ["/", "/tasks/"])
 def test_overdue_task_dates_wrap_below_the_title_on_a_phone(case, url):
     # At 390 px in Ukrainian, "прострочено · 2026-11-23 13:50" could not wrap and
