@@ -6,6 +6,7 @@ extreme dates) to every query parameter and form field of every page in the URLc
 """
 
 import datetime
+import os
 from types import SimpleNamespace
 from urllib.parse import quote_plus
 
@@ -271,7 +272,8 @@ POST_NAMES = ["next", "decision", "cancel", "country", "active", "role", "reason
 SKIPPED = {"logout", "sign-out-everywhere", "team-member-sessions"}
 PREAUTH = "preauth"
 FUZZ = settings(
-    max_examples=8,
+    # A deeper search by hand: HOMEWARD_FUZZ_EXAMPLES=200 make test PYTEST_ARGS=-ktest_no_input
+    max_examples=int(os.environ.get("HOMEWARD_FUZZ_EXAMPLES", "8")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
