@@ -17,9 +17,10 @@ class CaseworkConfig(AppConfig):
         fields.BLANK_CHOICE_LABEL = labels.BLANK_CHOICE_LABEL
 
         # signals and statsfacts connect their receivers (audit, statistics facts).
-        from casework import crypto, signals, statsfacts  # noqa: F401
+        from casework import crypto, schedule, signals, statsfacts  # noqa: F401
 
         post_migrate.connect(statsfacts.refresh_if_incomplete, sender=self)
+        post_migrate.connect(schedule.schedule_follows_settings, sender=self)
 
         # Fail closed at start-up on a malformed key rather than on the first read.
         if settings.FIELD_ENCRYPTION_KEYS:
