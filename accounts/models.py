@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -149,7 +150,7 @@ class User(AbstractUser):
         NONE = "", _("not invited")
         PENDING = "pending", _("to be sent")
         SENDING = "sending", _("sending")
-        SENT = "sent", _("sent")
+        SENT = "sent", pgettext_lazy("invitation status", "sent")
 
     # The invitation email as an outbox: pending until a worker claims and sends it. The
     # sweep enqueues again one left pending (the broker was down, the retries ran out).
