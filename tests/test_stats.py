@@ -9,8 +9,12 @@ import dataclasses
 import datetime
 import json
 import math
+import os
+import subprocess
+import sys
 from collections import Counter
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -30,6 +34,8 @@ from casework.models import (
     Person,
     Recruitment,
 )
+from casework.stats import queries as stats_queries
+from casework.stats import suppression
 from casework.vocabularies import (
     CaseStatus,
     ConsentScope,
@@ -276,7 +282,7 @@ def _determined_among(hidden, counts):
     suppressed = sorted(hidden, key=sorted)
     column = {key: index for index, key in enumerate(suppressed)}
     rows = []
-    for parts, whole in stats._lines(counts):
+    for parts, whole in suppression._lines(counts, stats.DIMENSIONS):
         row = [Fraction(0)] * len(suppressed)
         for key in parts:
             if key in column:
@@ -323,7 +329,10 @@ def _ranges_a_reader_can_work_out(counts, states, k):
             low[key], high[key] = 1, k - 1
         else:
             low[key], high[key] = k, math.inf
-    lines = [[(key, 1) for key in parts] + [(whole, -1)] for parts, whole in stats._lines(counts)]
+    lines = [
+        [(key, 1) for key in parts] + [(whole, -1)]
+        for parts, whole in suppression._lines(counts, stats.DIMENSIONS)
+    ]
     for _round in range(10_000):
         changed = False
         for terms in lines:
@@ -373,8 +382,12 @@ def _pinned_by_the_marks_alone(counts, k):
     (four cells of 1 under a total of 4, k = 5, are 1 each), as the module judges it:
     no suppression can protect those."""
     everything = {key for key, count in counts.items() if count > 0}
-    primary = stats.primary_suppressions(counts, k)
-    return set(stats._exposed(counts, stats._lines(counts), everything, primary, k))
+    primary = suppression.primary_suppressions(counts, k)
+    return set(
+        suppression._exposed(
+            counts, suppression._lines(counts, stats.DIMENSIONS), everything, primary, k
+        )
+    )
 
 
 def _states(release):
@@ -390,17 +403,17 @@ def _release_counts(organisation_ids, tables, k, rounding=False):
     """The exact counts behind a release (to feed the independent checks)."""
     release = stats.build_release(organisation_ids, tables, k=k, rounding=rounding)
     exact = {}
-    original = stats.suppress_small_cells
+    original = suppression.suppress_small_cells
 
-    def capture(counts, k):
+    def capture(counts, k, dimensions):
         exact.update(counts)
-        return original(counts, k)
+        return original(counts, k, dimensions)
 
-    stats.suppress_small_cells = capture
+    suppression.suppress_small_cells = capture
     try:
         stats.build_release(organisation_ids, tables, k=k)
     finally:
-        stats.suppress_small_cells = original
+        suppression.suppress_small_cells = original
     return release, exact
 
 
@@ -533,13 +546,13 @@ def test_a_table_summed_from_another_counts_as_its_own_query_would(
     with transaction.atomic():
         populate(org, recorder, population)
         _release, summed = _release_counts([org.pk], tables, k=5)
-        original = stats._source, stats._pack
-        stats._source = lambda dims, tables: (dims, list(dims))
-        stats._pack = lambda sources: [[source] for source in sources]
+        original = stats_queries._source, stats_queries._pack
+        stats_queries._source = lambda dims, tables: (dims, list(dims))
+        stats_queries._pack = lambda sources: [[source] for source in sources]
         try:
             _release, queried = _release_counts([org.pk], tables, k=5)
         finally:
-            stats._source, stats._pack = original
+            stats_queries._source, stats_queries._pack = original
         transaction.set_rollback(True)
 
     assert summed == queried
@@ -558,9 +571,11 @@ def test_suppression_leaves_no_figure_determined_in_any_table(grid, k):
             counts[key] = counts.get(key, 0) + n
     primary = {key for key, n in counts.items() if 0 < n < k}
     # The module's elimination agrees with the independent one...
-    assert stats._recoverable(stats._lines(counts), primary) == _determined_among(primary, counts)
+    assert suppression._recoverable(
+        suppression._lines(counts, stats.DIMENSIONS), primary
+    ) == _determined_among(primary, counts)
     # ...and nothing is left determined once suppression is done.
-    suppressed = stats.suppress_small_cells(counts, k)
+    suppressed = suppression.suppress_small_cells(counts, k, stats.DIMENSIONS)
     assert primary <= suppressed
     assert not _determined_among(suppressed, counts)
 
@@ -578,7 +593,7 @@ def test_suppression_leaves_every_small_cell_a_range_in_any_table(grid, k):
             counts[key] = counts.get(key, 0) + n
     counts.setdefault(frozenset(), 0)
 
-    pinned = _pinned(counts, stats.cell_states(counts, k), k)
+    pinned = _pinned(counts, suppression.cell_states(counts, k, stats.DIMENSIONS), k)
     assert set(pinned) <= _pinned_by_the_marks_alone(counts, k)
 
 
@@ -605,8 +620,10 @@ def test_suppression_protects_a_cell_that_only_lines_together_give_away():
     bridge = frozenset({("situation", "r2"), ("status", "c3")})
 
     assert _determined_among(primary, counts) == {bridge}
-    assert stats._recoverable(stats._lines(counts), primary) == {bridge}
-    suppressed = stats.suppress_small_cells(counts, 5)
+    assert suppression._recoverable(suppression._lines(counts, stats.DIMENSIONS), primary) == {
+        bridge
+    }
+    suppressed = suppression.suppress_small_cells(counts, 5, stats.DIMENSIONS)
     assert primary < suppressed
     assert not _determined_among(suppressed, counts)
 
@@ -652,12 +669,54 @@ def test_what_the_marks_alone_give_away_is_not_chased_through_the_whole_table():
     for (r, c), n in cells.items():
         for key in (frozenset({("situation", r)}), frozenset({("status", c)}), frozenset()):
             counts[key] = counts.get(key, 0) + n
-    states = stats.cell_states(counts, 5)
+    states = suppression.cell_states(counts, 5, stats.DIMENSIONS)
 
     row = {key for key, n in counts.items() if n < 5}  # the four cells and their total
     assert set(_pinned(counts, states, 5)) == _pinned_by_the_marks_alone(counts, 5) == row
     shown = {key for key, state in states.items() if state == stats.CellState.SHOWN}
     assert shown == {frozenset({("status", f"c{j}")}) for j in range(4)} | {frozenset()}
+
+
+# Imported in a fresh interpreter with no Django settings: the project package's Celery
+# app loads parts of django.utils (kombu) itself, so what counts is what the solver adds.
+SOLVER_WITHOUT_DJANGO = """
+import sys
+
+import casework
+
+before = set(sys.modules)
+from casework.stats import suppression
+
+added = set(sys.modules) - before
+assert not {name for name in added if name.split(".")[0] == "django"}, sorted(added)
+assert {name for name in added if name.startswith("casework")} == {
+    "casework.stats",
+    "casework.stats.suppression",
+}, sorted(added)
+
+
+class Shape:
+    multi_valued, coarsens = False, None
+
+
+counts = {frozenset({("sex", "male")}): 11, frozenset({("sex", "female")}): 1, frozenset(): 12}
+states = suppression.cell_states(counts, 11, {"sex": Shape()})
+print(sorted(str(states[key]) for key in counts))
+"""
+
+
+def test_the_suppression_solver_does_not_need_django():
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", SOLVER_WITHOUT_DJANGO],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['primary', 'secondary', 'secondary']"
 
 
 def test_opted_out_case_is_left_out_of_an_otherwise_identical_release(org, recorder):
