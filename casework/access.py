@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django_countries.fields import Country
 
 from accounts.models import Role
 from casework import audit
@@ -112,12 +113,29 @@ def embassy_requests_visible_to(user):
     return EmbassyRequest.objects.filter(Exists(shares), case__do_not_share_with_embassy=False)
 
 
+def _liaison_shares(user, case) -> dict[str, bool]:
+    """{country: whether its consent shares document numbers}, for the liaison's
+    countries this case is shared with.
+
+    Asked once per case object and user: a page asks it for the person, the nationalities,
+    the documents and the requests, and each answer must be the same one.
+    """
+    asked = case.__dict__.setdefault("_liaison_shares", {})
+    if user.pk not in asked:
+        shares: dict[str, bool] = {}
+        if is_liaison(user) and not case.do_not_share_with_embassy:
+            rows = _embassy_shares(case.pk, liaison_countries(user)).values_list(
+                "country", "includes_document_numbers"
+            )
+            for country, numbers in rows:
+                shares[country] = shares.get(country, False) or numbers
+        asked[user.pk] = shares
+    return asked[user.pk]
+
+
 def shared_countries(user, case):
     """The liaison's countries this case is shared with (a dual national shows no more)."""
-    if not is_liaison(user) or case.do_not_share_with_embassy:
-        return []
-    codes = _embassy_shares(case.pk, liaison_countries(user)).values_list("country", flat=True)
-    return sorted(set(codes))
+    return sorted(_liaison_shares(user, case))
 
 
 def _may_exist(reference: str) -> bool:
@@ -358,12 +376,15 @@ def visible_fields(user, case):
         "person": [_display(case.person, name) for name in person_fields],
         "case": [_display(case, name) for name in case_fields],
     }
-    aliases = list(case.person.aliases.values_list("name", flat=True))
-    nationalities = Nationality.objects.filter(person_id=case.person_id)
+    shown["aliases"] = list(case.person.aliases.values_list("name", flat=True))
     if is_liaison(user):
-        nationalities = nationalities.filter(country__in=shared_countries(user, case))
-    shown["aliases"] = aliases
-    shown["nationalities"] = [n.country.name for n in nationalities]
+        # A case is shared with a country only if the person holds its nationality, so
+        # these are exactly the nationalities a liaison may see (no other one of a dual
+        # national).
+        shown["nationalities"] = [Country(code).name for code in shared_countries(user, case)]
+    else:
+        nationalities = Nationality.objects.filter(person_id=case.person_id)
+        shown["nationalities"] = [n.country.name for n in nationalities]
     shown["identity_documents"] = _identity_documents(user, case)
     assigned = case.assigned_to
     shown["contact_person"] = (
@@ -378,15 +399,8 @@ def _identity_documents(user, case):
     else:
         # A liaison gets numbers only where the consent says so, and only of documents
         # issued by the country it was given for.
-        number_countries = set(
-            Consent.objects.filter(
-                case=case,
-                scope=ConsentScope.SHARE_WITH_EMBASSY,
-                status=ConsentStatus.GIVEN,
-                country__in=shared_countries(user, case),
-                includes_document_numbers=True,
-            ).values_list("country", flat=True)
-        )
+        shares = _liaison_shares(user, case)
+        number_countries = {country for country, numbers in shares.items() if numbers}
     rows = []
     for doc in identity_documents_for(user, case):
         show_number = number_countries is None or doc.issuing_country.code in number_countries

@@ -456,3 +456,46 @@ def test_search_by_resolved_persons_finds_what_the_exists_search_finds(team, mon
             found = set(matching.search_persons(visible, text, organisation_id=organisation_id))
             assert found == expected, (text, limit)
     assert len(matching.search_persons(visible, "Otieno", organisation_id=organisation_id)) == 12
+
+
+# --- A liaison's case page ------------------------------------------------------------
+
+
+def test_liaison_case_page_runs_at_most_ten_queries_whatever_it_shows(team):
+    """The embassy field set of a disclosed case, its requests, threads and documents."""
+    from tests.factories import ConsentFactory, LiaisonFactory
+
+    liaison = LiaisonFactory(liaison_countries="KE")
+    small, big = make_cases(team, 2, assignee=team["caseworkers"][0])
+    for case in (small, big):
+        ConsentFactory(case=case, country="KE", recorded_by=team["caseworkers"][0])
+        EmbassyDisclosure.objects.create(case=case, country="KE", approved_by=team["supervisor"])
+    for case, count in ((small, 2), (big, 20)):
+        now = timezone.now()
+        requests = EmbassyRequest.objects.bulk_create(
+            [
+                EmbassyRequest(
+                    case=case,
+                    country="KE",
+                    kind="consular_visit",
+                    message="Please visit.",
+                    due_at=now + datetime.timedelta(days=7),
+                    created_by=team["caseworkers"][0],
+                )
+                for _ in range(count)
+            ]
+        )
+        EmbassyMessage.objects.bulk_create(
+            [EmbassyMessage(request=r, from_embassy=True, body="Noted.") for r in requests]
+        )
+    client = signed_in_client(liaison)
+    counts = {}
+    for rows, case in [(2, small), (20, big)]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(case.get_absolute_url()).status_code == 200
+        # The session's save is a savepoint here only because the test runs in a
+        # transaction; a GET runs in none, and BEGIN and COMMIT are not counted.
+        statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+        counts[f"{rows} requests"] = len(statements)
+    assert_same("liaison case page", counts)
+    assert max(counts.values()) <= 10, "\n".join(s[:200] for s in statements)
