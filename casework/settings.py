@@ -212,7 +212,7 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_HANDLERS = [
     "casework.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    "casework.uploads.TemporaryFileUploadHandler",
 ]
 
 # Field encryption: comma-separated Fernet keys, newest first. Never derived from
