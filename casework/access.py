@@ -9,11 +9,12 @@ too, so templates and exports show only what `visible_fields` hands them.
 
 from typing import NoReturn
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 from django_countries.fields import Country
 
-from accounts.models import Role
+from accounts.models import Role, User
 from casework import audit
 from casework.models import (
     Case,
@@ -26,6 +27,8 @@ from casework.models import (
     IdentityDocument,
     Nationality,
     Note,
+    Person,
+    Recruitment,
     Task,
 )
 from casework.vocabularies import Confidentiality, ConsentScope, ConsentStatus
@@ -77,12 +80,38 @@ def cases_visible_to(user):
         )
         return cases.filter(Q(assigned_to=user) | Exists(collaborates))
     if is_liaison(user):
-        return Case.objects.filter(
-            Exists(_embassy_shares(OuterRef("pk"), liaison_countries(user))),
-            do_not_share_with_embassy=False,
-        )
+        return Case.objects.filter(_shared_with_embassy(OuterRef("pk"), liaison_countries(user)))
     # Data officers, administrators and everyone else: no person-level access.
     return Case.objects.none()
+
+
+def _shared_with_embassy(case_ref, countries) -> Exists:
+    """The case may be shown to the embassies of one of `countries`: it is not flagged
+    do-not-share, and an approved consent backed by a nationality exists for one."""
+    return Exists(
+        _embassy_shares(case_ref, countries).filter(case__do_not_share_with_embassy=False)
+    )
+
+
+def liaisons_seeing(case, country, today) -> QuerySet[User]:
+    """The liaisons who may see `case` through `country` on `today`: those for whom
+    `cases_visible_to` holds the case and `country` is one of its shared countries.
+
+    `case` and `country` may be values or expressions: the sweep compiles this into its
+    reminder query with the request's columns, so its recipients follow this very rule.
+    """
+    if not hasattr(country, "resolve_expression"):
+        country = Value(country)
+    speaks_for = Concat(Value(","), "liaison_countries", Value(","), output_field=CharField())
+    # The database form of is_liaison(): an active liaison whose access has not expired.
+    return (
+        User.objects.filter(role=Role.LIAISON, is_active=True, access_expires_on__gte=today)
+        .alias(speaks_for=speaks_for)
+        .filter(
+            speaks_for__contains=Concat(Value(","), country, Value(","), output_field=CharField())
+        )
+        .filter(_shared_with_embassy(case, [country]))
+    )
 
 
 def shared_countries_by_case(user, case_ids):
@@ -245,6 +274,13 @@ def escalations_for(user, case):
     return Escalation.objects.filter(case=case)
 
 
+def recruitment_for(user, case) -> Recruitment | None:
+    """The case's recruitment (restricted evidence included: the form hides it), for staff."""
+    if not is_case_staff(user):
+        return None
+    return Recruitment.objects.filter(case=case).first()
+
+
 def tasks_for(user, case):
     return Task.objects.filter(case=case) if is_case_staff(user) else Task.objects.none()
 
@@ -301,6 +337,53 @@ def identity_documents_for(user, case):
     # A passport of another nationality would reveal that nationality: leave it out.
     hidden = Nationality.objects.filter(person_id=case.person_id).exclude(country__in=shared)
     return documents.exclude(issuing_country__in=hidden.values("country"))
+
+
+# Across cases: the supervisors' queue and the duplicate check.
+
+
+def escalations_awaiting_acknowledgement(user):
+    """Escalations on the cases the user may see that no one has acknowledged yet."""
+    if not is_case_staff(user):
+        return Escalation.objects.none()
+    return Escalation.objects.filter(case__in=cases_visible_to(user), acknowledged_at__isnull=True)
+
+
+def disclosures_awaiting_approval(user):
+    """Active embassy consents on the user's open, shareable cases that no supervisor has
+    approved yet: one row per consent."""
+    if not is_case_staff(user):
+        return Consent.objects.none()
+    approved = EmbassyDisclosure.objects.active().filter(
+        case=OuterRef("case"), country=OuterRef("country")
+    )
+    return Consent.objects.filter(
+        case__in=cases_visible_to(user).open().filter(do_not_share_with_embassy=False),
+        scope=ConsentScope.SHARE_WITH_EMBASSY,
+        status=ConsentStatus.GIVEN,
+    ).exclude(Exists(approved))
+
+
+def active_disclosures_visible_to(user):
+    """The embassy disclosures in force on the cases the user may see."""
+    if not is_case_staff(user):
+        return EmbassyDisclosure.objects.none()
+    return EmbassyDisclosure.objects.active().filter(case__in=cases_visible_to(user))
+
+
+def duplicate_candidates_scope(user) -> int | None:
+    """The organisation whose persons a new registration is compared with: the registering
+    staff member's own (never another organisation's persons); None for anyone else."""
+    return user.organisation_id if is_case_staff(user) else None
+
+
+def duplicate_candidates(user, person_ids):
+    """The persons among `person_ids` a duplicate warning may describe (reference, name,
+    nationality; see views.cases): those in the user's duplicate-check scope."""
+    scope = duplicate_candidates_scope(user)
+    if scope is None:
+        return Person.objects.none()
+    return Person.objects.filter(pk__in=person_ids, organisation_id=scope)
 
 
 def get_child(request, case, children, pk, object_type):

@@ -279,7 +279,7 @@ def _record_postgresql(before, after, params):
         SELECT head.seq, head.prev_hash, head.hash,
                %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s
           FROM head
-    """
+    """  # noqa: S608 - _COLUMNS is a constant column list; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [before, after, *params])
         return cursor.rowcount == 1
@@ -304,7 +304,7 @@ def _record_portable(before, after, params):
             return False
         seq, prev_hash, hash_ = row
         cursor.execute(
-            f"INSERT INTO casework_auditevent (seq, prev_hash, hash, {_COLUMNS}) "
+            f"INSERT INTO casework_auditevent (seq, prev_hash, hash, {_COLUMNS}) "  # noqa: S608 - constant column list
             f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [seq, prev_hash, hash_, *params],
         )

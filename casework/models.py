@@ -1,11 +1,12 @@
 """The domain of SPEC section 2: persons, their cases and everything hanging off a case."""
 
 import datetime
+import hashlib
 import secrets
 import uuid
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django_countries.fields import CountryField
 from accounts.models import Organisation
 from casework import labels, timeline
 from casework.crypto import EncryptedTextField
+from casework.notifications import message_for
 from casework.vocabularies import (
     AttachmentKind,
     CaptureKind,
@@ -166,6 +168,39 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=CaseStatus.CLOSED)
 
+    def touch(self, when: datetime.datetime | None = None) -> int:
+        """Something happened on these cases: their last activity moves to `when` (now)."""
+        return self.update(last_activity_at=when or timezone.now())
+
+    def of_nationality(self, country: str) -> "CaseQuerySet":
+        """Cases whose person holds the nationality of `country` (an ISO code)."""
+        return self.filter(
+            models.Exists(
+                Nationality.objects.filter(person=models.OuterRef("person"), country=country)
+            )
+        )
+
+    def with_overdue_tasks(self, now: datetime.datetime) -> "CaseQuerySet":
+        """Cases with an open task due before `now`."""
+        return self.filter(
+            models.Exists(Task.objects.overdue(now).filter(case=models.OuterRef("pk")))
+        )
+
+    def ids_with_overdue_tasks(self, now: datetime.datetime) -> set[int]:
+        """The ids of these cases with an open task due before `now`, in one query: a list
+        page asks it for its rows only (as an annotation, PostgreSQL hashed every overdue
+        task in the database on each request; see tests/bench/pages.py)."""
+        overdue = Task.objects.overdue(now).filter(case__in=self.values("pk"))
+        return set(overdue.values_list("case_id", flat=True))
+
+    def with_list_details(self) -> "CaseQuerySet":
+        """What a list row shows beside the case: person, assignee, nationalities in order."""
+        return self.select_related("person", "assigned_to").prefetch_related(
+            models.Prefetch(
+                "person__nationalities", queryset=Nationality.objects.order_by("country")
+            )
+        )
+
     def needing_attention(self, now, policy):
         """Cases idle for longer than `policy` (an EscalationPolicy) allows at their risk
         level, at high or critical risk, or awaiting an embassy."""
@@ -278,8 +313,13 @@ class Case(models.Model):
         Note.objects.create(
             case=self, kind=kind, text=text, author=by, automatic=True, occurred_at=now, **extra
         )
-        Case.objects.filter(pk=self.pk).update(last_activity_at=now)
-        self.last_activity_at = now
+        self.touch(now)
+
+    def touch(self, when: datetime.datetime | None = None) -> None:
+        """Something happened on the case: its last activity moves to `when` (now)."""
+        when = when or timezone.now()
+        Case.objects.filter(pk=self.pk).touch(when)
+        self.last_activity_at = when
 
     def record_event(self, code: str, by, **params) -> None:
         """An automatic timeline entry for event `code` (casework.timeline): shown to each
@@ -320,6 +360,24 @@ class Case(models.Model):
         who = caseworker.get_full_name() or caseworker.get_username()
         before = (previous.get_full_name() or previous.get_username()) if previous else ""
         self.record_event("assigned", by, before=before, after=who)
+
+    def approve_disclosure(self, country: str, by) -> "EmbassyDisclosure | None":
+        """A supervisor shows the case to `country`'s embassy liaisons; on the timeline.
+
+        None if a disclosure to that country is already active; ValueError if the person
+        does not hold its nationality (a case is only ever shown to its own embassies).
+        """
+        if country not in {n.country.code for n in self.person.nationalities.all()}:
+            raise ValueError("disclosure is only possible to a country of nationality")
+        try:
+            with transaction.atomic():
+                disclosure = EmbassyDisclosure.objects.create(
+                    case=self, country=country, approved_by=by
+                )
+                self.record_event("disclosure_approved", by, country=country)
+        except IntegrityError:  # one active disclosure per country
+            return None
+        return disclosure
 
 
 class Recruitment(models.Model):
@@ -365,6 +423,15 @@ class Recruitment(models.Model):
 
     def __str__(self):
         return f"{self.case} {self.get_method_display()}"
+
+    def set_means_of_control(self, means) -> None:
+        """Set the means of control reported; deletions and additions are audited."""
+        for row in self.means_of_control.exclude(means__in=means):
+            row.delete()  # one by one: each deletion is audited by the signal
+        existing = set(self.means_of_control.values_list("means", flat=True))
+        for value in means:
+            if value not in existing:
+                ControlMeans.objects.create(recruitment=self, means=value)
 
 
 class ControlMeans(models.Model):
@@ -542,7 +609,7 @@ class Consent(models.Model):
                 occurred_at=when,
                 **timeline.entry("consent_withdrawn", **self.event_params()),
             )
-            Case.objects.filter(pk=self.case_id).update(last_activity_at=when)
+            Case.objects.filter(pk=self.case_id).touch(when)
             # A bulk update sends no signal: the case leaves the statistics here.
             from casework import statsfacts
 
@@ -590,6 +657,19 @@ class EmbassyDisclosure(models.Model):
     def __str__(self):
         return f"{self.case} → {self.country.code}"
 
+    def revoke(self, by) -> bool:
+        """End the disclosure now, with its timeline entry; False if it had already ended."""
+        when = timezone.now()
+        with transaction.atomic():
+            revoked = EmbassyDisclosure.objects.filter(pk=self.pk, revoked_at__isnull=True).update(
+                revoked_at=when, revoked_by=by
+            )
+            if not revoked:
+                return False
+            self.revoked_at, self.revoked_by = when, by
+            self.case.record_event("disclosure_revoked", by, country=self.country.code)
+        return True
+
 
 class Note(models.Model):
     """A timeline entry. Automatic entries record status, assignment, consent and embassy events."""
@@ -630,6 +710,12 @@ class Note(models.Model):
         return timeline.describe(self.event) or self.text
 
 
+class TaskQuerySet(models.QuerySet):
+    def overdue(self, now: datetime.datetime) -> "TaskQuerySet":
+        """Open tasks due before `now`."""
+        return self.filter(status=TaskStatus.OPEN, due_at__lt=now)
+
+
 class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("title"), max_length=200)
@@ -652,6 +738,8 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
@@ -670,6 +758,20 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+    def complete(self, *, cancelled: bool = False) -> bool:
+        """Close the open task as done (or cancelled) and touch its case; False, and
+        nothing changed, if it was already closed (or is being closed at the same time)."""
+        now = timezone.now()
+        status = TaskStatus.CANCELLED if cancelled else TaskStatus.DONE
+        # Conditional update: a task already closed (or closed twice at once) stays as it was.
+        if not Task.objects.filter(pk=self.pk, status=TaskStatus.OPEN).update(
+            status=status, completed_at=now
+        ):
+            return False
+        self.status, self.completed_at = status, now
+        Case.objects.filter(pk=self.case_id).touch(now)
+        return True
 
 
 class EmbassyRequest(models.Model):
@@ -754,6 +856,29 @@ class Document(models.Model):
     def __str__(self):
         return self.original_name
 
+    @classmethod
+    def store(cls, case: Case, upload, kind: str, by, **links) -> "Document":
+        """Save an already validated upload (casework.uploads) under a random name."""
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        name = (upload.name or "document").replace("/", "_").replace("\\", "_")[:150]
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        document = cls(
+            case=case,
+            kind=kind,
+            original_name=f"{stem}{upload.detected_extension}",
+            content_type=upload.detected_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=by,
+            **links,
+        )
+        document.file.save("upload", upload, save=False)
+        document.save()
+        return document
+
 
 class Escalation(models.Model):
     """One step of one rule for one case: claimed once by its unique key, then notified.
@@ -783,11 +908,19 @@ class Escalation(models.Model):
     def __str__(self):
         return self.message
 
+    def acknowledge(self, by) -> bool:
+        """A supervisor has seen it: it leaves the queue. False if already acknowledged."""
+        now = timezone.now()
+        if not Escalation.objects.filter(pk=self.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=by
+        ):
+            return False
+        self.acknowledged_at, self.acknowledged_by = now, by
+        return True
+
     @property
     def display_message(self):
         """The message in the reader's language."""
-        from casework.workflows import message_for
-
         return message_for(self.rule, self.case.reference) or self.message
 
 
@@ -990,8 +1123,6 @@ class Notification(models.Model):
     @property
     def display_message(self):
         """The message in the reader's language (the stored one is English)."""
-        from casework.workflows import message_for
-
         reference = self.case.reference if self.case_id else ""
         return message_for(self.kind, reference) or self.message
 

@@ -1,13 +1,27 @@
 """factory-boy factories for the domain."""
 
 import datetime
+import hashlib
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 from casework import models
-from casework.vocabularies import ConsentScope
+from casework.vocabularies import (
+    AttachmentKind,
+    ConsentScope,
+    ContactKind,
+    DocumentStatus,
+    DocumentType,
+    EmbassyRequestKind,
+    MeansOfControl,
+    NoteKind,
+    Platform,
+    PromisedJob,
+    RecruitmentMethod,
+)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -52,8 +66,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def nationalities(self, create, extracted, **kwargs):
+        # Kenyan unless told otherwise; `nationalities=[]` for none.
         if create:
-            for code in extracted or ["KE"]:
+            for code in ["KE"] if extracted is None else extracted:
                 models.Nationality.objects.create(person=self, country=code)
 
 
@@ -86,3 +101,198 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     recorded_by = factory.SubFactory(
         UserFactory, organisation=factory.SelfAttribute("..case.organisation")
     )
+
+
+# The factories below name their model by label: a model may move between modules of its
+# app (casework/stats/, casework/workflows/) without its label changing.
+
+
+class NationalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Nationality"
+
+    person = factory.SubFactory(PersonFactory, nationalities=[])
+    country = "KE"
+
+
+class AliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Alias"
+
+    person = factory.SubFactory(PersonFactory)
+    name = factory.Sequence(lambda n: f"Bryan Otyeno{n}")
+    source = "family"
+
+
+class IdentityDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.IdentityDocument"
+
+    person = factory.SubFactory(PersonFactory)
+    doc_type = DocumentType.PASSPORT
+    number = factory.Sequence(lambda n: f"AK{n:07d}")
+    issuing_country = "KE"
+    status = DocumentStatus.CONFISCATED
+
+
+class RecruitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Recruitment"
+
+    case = factory.SubFactory(CaseFactory)
+    method = RecruitmentMethod.ONLINE_ADVERTISEMENT
+    platform = Platform.TELEGRAM
+    promised_job = PromisedJob.SECURITY
+
+
+class ControlMeansFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.ControlMeans"
+
+    recruitment = factory.SubFactory(RecruitmentFactory)
+    means = MeansOfControl.WITHHOLDS_DOCUMENTS
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Contact"
+
+    case = factory.SubFactory(CaseFactory)
+    kind = ContactKind.FAMILY
+    name = factory.Sequence(lambda n: f"Grace Otieno{n}")
+    relationship = "mother"
+    phone = factory.Sequence(lambda n: f"+2547{n:08d}")
+    country = "KE"
+    person_agreed = True
+    safe_to_contact = True
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Note"
+
+    case = factory.SubFactory(CaseFactory)
+    kind = NoteKind.CALL
+    text = "Spoke with the family."
+    author = factory.SubFactory(
+        UserFactory, organisation=factory.SelfAttribute("..case.organisation")
+    )
+
+
+class EmbassyDisclosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.EmbassyDisclosure"
+
+    case = factory.SubFactory(CaseFactory)
+    country = "KE"
+    approved_by = factory.SubFactory(
+        UserFactory,
+        role=Role.SUPERVISOR,
+        organisation=factory.SelfAttribute("..case.organisation"),
+    )
+
+
+class EmbassyRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.EmbassyRequest"
+
+    case = factory.SubFactory(CaseFactory)
+    country = "KE"
+    kind = EmbassyRequestKind.IDENTITY_CONFIRMATION
+    message = "Please confirm the identity of this national."
+    due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    created_by = factory.SubFactory(
+        UserFactory, organisation=factory.SelfAttribute("..case.organisation")
+    )
+
+
+class EmbassyMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.EmbassyMessage"
+
+    request = factory.SubFactory(EmbassyRequestFactory)
+    author = factory.SelfAttribute("request.created_by")
+    body = "We have asked the family for a birth certificate."
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A stored file with its size and digest, as an upload records them."""
+
+    class Meta:
+        model = "casework.Document"
+
+    class Params:
+        content = b"%PDF-1.4\n% a scanned page\n"
+
+    case = factory.SubFactory(CaseFactory)
+    kind = AttachmentKind.CONSENT_FORM
+    file = factory.LazyAttribute(lambda d: ContentFile(d.content, name="scan.pdf"))
+    original_name = "scan.pdf"
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda d: len(d.content))
+    sha256 = factory.LazyAttribute(lambda d: hashlib.sha256(d.content).hexdigest())
+    uploaded_by = factory.SubFactory(
+        UserFactory, organisation=factory.SelfAttribute("..case.organisation")
+    )
+
+
+class EscalationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Escalation"
+
+    case = factory.SubFactory(CaseFactory)
+    rule = "stale_case"
+    event_key = factory.Sequence(lambda n: f"case:{n}:stale:1")
+    message = "A case has had no activity for too long."
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Notification"
+
+    case = factory.SubFactory(CaseFactory)
+    recipient = factory.SubFactory(
+        UserFactory, organisation=factory.SelfAttribute("..case.organisation")
+    )
+    kind = "task_reminder"
+    message = "A task is due soon."
+    event_key = factory.Sequence(lambda n: f"task:{n}:reminder")
+
+
+class DigestRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.DigestRun"
+
+    user = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(timezone.localdate)
+
+
+class StatsExportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.StatsExport"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    requested_by = factory.SubFactory(
+        UserFactory,
+        role=Role.DATA_OFFICER,
+        organisation=factory.SelfAttribute("..organisation"),
+    )
+    format = "csv"
+    parameters = factory.LazyFunction(dict)
+
+
+class EscalationPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.EscalationPolicy"
+        django_get_or_create = ("organisation",)
+
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class HolidayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Holiday"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    date = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+    name = "Public holiday"

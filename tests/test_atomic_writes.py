@@ -32,7 +32,7 @@ from casework.models import (
     SubmissionKey,
     Task,
 )
-from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
+from tests.factories import CaseFactory, UserFactory
 from tests.helpers import page_forms, signed_in_client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -42,19 +42,6 @@ KEY = "k" * 32
 def signed_in(user):
     # A 500 is an answer to look at here, not an exception to re-raise.
     return signed_in_client(user, Client(raise_request_exception=False))
-
-
-@pytest.fixture
-def caseworker():
-    return UserFactory(role=Role.CASEWORKER, organisation=OrganisationFactory())
-
-
-@pytest.fixture
-def case(caseworker):
-    return CaseFactory(
-        person=PersonFactory(organisation=caseworker.organisation, nationalities=["KE"]),
-        assigned_to=caseworker,
-    )
 
 
 def _failing_trigger(name, table, when):

@@ -8,18 +8,12 @@ Celery workers (subprocesses on the test database), each test on a queue of its 
 
 import contextlib
 import datetime
-import email
-import os
 import subprocess
 import sys
 import threading
-import time
-import uuid
-from email import policy
 from pathlib import Path
 
 import pytest
-import redis
 import time_machine
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -34,10 +28,8 @@ from casework.celery import app as celery_app
 from casework.models import StatsExport
 from tests.factories import OrganisationFactory, UserFactory
 from tests.helpers import signed_in_client as signed_in
-from tests.test_workflow_integration import subprocess_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-WAIT_SECONDS = 60
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 
 
@@ -75,112 +67,26 @@ def broker_unreachable():
         forget_connections()
 
 
-class Worker:
-    """A `celery worker` subprocess on the test database, the test's storage and mail folder."""
-
-    def __init__(self, folder, queue, **extra_env):
-        self.queue = queue
-        self.log_path = folder / "worker.log"
-        self.mail_dir = folder / "mail"
-        self.mail_dir.mkdir(exist_ok=True)
-        self.process = None
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": subprocess_database_url(),
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "CELERY_RESULT_BACKEND": "",
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "PRIVATE_STORAGE_ROOT": str(settings.STORAGES["default"]["OPTIONS"]["location"]),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.mail_dir),
-            "PYTHONUNBUFFERED": "1",
-            **extra_env,
-        }
-
-    def start(self):
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "celery", "--app", "casework", "worker"),
-                    *("--pool", "solo", "--queues", self.queue),
-                    *("--hostname", f"{self.queue}@%h"),
-                    *("--without-mingle", "--without-gossip", "--without-heartbeat"),
-                    *("--loglevel", "INFO"),
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        with contextlib.suppress(redis.RedisError):
-            keys = list(self.redis().scan_iter(match=f"*{self.queue}*"))
-            if keys:
-                self.redis().delete(*keys)
-
-    def redis(self):
-        return redis.Redis.from_url(settings.CELERY_BROKER_URL)
-
-    def waiting(self):
-        """Messages waiting in this worker's queue."""
-        return self.redis().llen(self.queue)
-
-    def log(self):
-        if not self.log_path.exists():
-            return "(the worker was not started)"
-        exit_code = self.process.poll() if self.process else None
-        return (
-            f"--- worker (exit {exit_code}) ---\n"
-            + self.log_path.read_text(errors="replace")[-6000:]
-        )
-
-    def wait_for(self, what, condition, timeout=WAIT_SECONDS):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = condition()
-            if result:
-                return result
-            if self.process is not None and self.process.poll() is not None:
-                pytest.fail(f"the worker exited while waiting for {what}\n{self.log()}")
-            time.sleep(0.25)
-        pytest.fail(f"no {what} within {timeout} s\n{self.log()}")
-
-    def emails(self):
-        separator = b"\n" + b"-" * 79 + b"\n"
-        found = []
-        for path in sorted(self.mail_dir.glob("*.log")):
-            for chunk in path.read_bytes().split(separator):
-                if chunk.strip():
-                    found.append(email.message_from_bytes(chunk, policy=policy.default))
-        return found
+# The worker of these tests has no result backend (the documented production setup) and
+# is started by each test once it has enqueued what it needs.
+pytestmark = pytest.mark.celery_worker(
+    queue_prefix="test-recovery", env={"CELERY_RESULT_BACKEND": ""}, start=False
+)
 
 
 @pytest.fixture
-def worker(transactional_db, tmp_path, monkeypatch):
+def worker(transactional_db, celery_worker, monkeypatch):
     """A worker on a queue of this test's own; exports and invitations are sent there.
 
     An explicit queue among a task's options wins over CELERY_TASK_ROUTES; the task caches
-    its options, so the cache is cleared too (both undone afterwards).
+    its options, so the cache is cleared too (both undone afterwards). The worker stops
+    before transactional_db empties the tables it may still be using.
     """
-    test_worker = Worker(tmp_path, f"test-recovery-{uuid.uuid4().hex}")
     for name in ("casework.tasks.build_export", "casework.tasks.send_invitation"):
         task = celery_app.tasks[name]
-        monkeypatch.setattr(task, "queue", test_worker.queue, raising=False)
+        monkeypatch.setattr(task, "queue", celery_worker.queue, raising=False)
         monkeypatch.setattr(task, "_exec_options", None)
-    try:
-        yield test_worker
-    finally:
-        # Before transactional_db empties the tables the worker may still be using.
-        test_worker.stop()
+    return celery_worker
 
 
 def data_officer():

@@ -28,7 +28,6 @@ from casework.models import (
 from tests.factories import (
     CaseFactory,
     LiaisonFactory,
-    OrganisationFactory,
     PersonFactory,
     UserFactory,
 )
@@ -38,21 +37,6 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def org():
-    return OrganisationFactory()
-
-
-@pytest.fixture
-def caseworker(org):
-    return UserFactory(role=Role.CASEWORKER, organisation=org, first_name="Amina")
-
-
-@pytest.fixture
-def supervisor(org):
-    return UserFactory(role=Role.SUPERVISOR, organisation=org)
 
 
 def registration(**overrides):

@@ -1,57 +1,12 @@
 """Tasks travel through a real Redis broker to a real Celery worker."""
 
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from casework.tasks import ping
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture
-def redis_worker():
-    """A Celery worker process on its own queue of the test Redis."""
-    assert settings.CELERY_BROKER_URL.startswith("redis://")
-    queue = f"test-{uuid.uuid4().hex}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "--app",
-            "casework",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    yield queue
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def test_task_goes_through_redis_to_a_worker_and_back(redis_worker):
-    result = ping.apply_async(queue=redis_worker)
+def test_task_goes_through_redis_to_a_worker_and_back(celery_worker):
+    result = ping.apply_async(queue=celery_worker.queue)
     assert result.get(timeout=60) == "pong"
 
 

@@ -12,15 +12,10 @@ from casework.audit import AuditEvent
 from casework.models import Notification, Task
 from casework.views import tasks as task_views
 from casework.vocabularies import CaseStatus, TaskStatus
-from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
+from tests.factories import CaseFactory, PersonFactory, UserFactory
 from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def caseworker():
-    return UserFactory(role=Role.CASEWORKER, organisation=OrganisationFactory())
 
 
 def case_of(user, **fields):

@@ -49,16 +49,6 @@ def hostile_client(user=None):
 
 
 @pytest.fixture
-def org():
-    return OrganisationFactory()
-
-
-@pytest.fixture
-def supervisor(org):
-    return UserFactory(role=Role.SUPERVISOR, organisation=org)
-
-
-@pytest.fixture
 def administrator(org):
     return UserFactory(role=Role.ADMINISTRATOR, organisation=org)
 

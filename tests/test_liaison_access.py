@@ -129,26 +129,6 @@ def is_signed_out(client):
 
 
 @pytest.fixture
-def organisation():
-    return OrganisationFactory()
-
-
-@pytest.fixture
-def supervisor(organisation):
-    return UserFactory(role=Role.SUPERVISOR, organisation=organisation)
-
-
-@pytest.fixture
-def caseworker(organisation):
-    return UserFactory(role=Role.CASEWORKER, organisation=organisation)
-
-
-@pytest.fixture
-def liaison():
-    return LiaisonFactory(liaison_countries="KE")
-
-
-@pytest.fixture
 def shared(organisation, caseworker, supervisor):
     """A Kenyan's case, shared with Kenya: consent and approval both in place."""
     case = make_case(organisation, assigned_to=caseworker)

@@ -126,11 +126,6 @@ def registered(**kwargs):
 
 
 @pytest.fixture
-def organisation():
-    return OrganisationFactory()
-
-
-@pytest.fixture
 def rakhmonov(organisation):
     return registered(
         organisation=organisation, given_name="Mukhammad", family_name="Rakhmonov", native_name=""

@@ -16,7 +16,6 @@ from casework.models import Contact, Note, Recruitment
 from casework.vocabularies import CaseStatus
 from tests.factories import (
     CaseFactory,
-    OrganisationFactory,
     PersonFactory,
     TaskFactory,
     UserFactory,
@@ -63,21 +62,6 @@ def reader(user, language):
     client = signed_in_client(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
-
-
-@pytest.fixture
-def org():
-    return OrganisationFactory()
-
-
-@pytest.fixture
-def caseworker(org):
-    return UserFactory(role=Role.CASEWORKER, organisation=org, first_name="Amina")
-
-
-@pytest.fixture
-def supervisor(org):
-    return UserFactory(role=Role.SUPERVISOR, organisation=org)
 
 
 @pytest.fixture

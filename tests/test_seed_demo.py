@@ -97,3 +97,17 @@ def test_seed_refuses_a_database_that_holds_data(settings):
     # --if-empty keeps the data and only prints the logins.
     assert "Demo logins" in seed(cases=5, if_empty=True)
     assert Case.objects.count() == 5
+
+
+def test_demo_names_come_from_the_data_file_for_every_nationality_drawn():
+    from casework import demo_data
+
+    with demo_data.NAMES_FILE.open(encoding="utf-8") as source:
+        header = source.readline().strip()
+    assert header == "nationality,kind,latin,native_script,variants"
+    names = demo_data.load_names()
+    for country, _weight in demo_data.NATIONALITY_WEIGHTS:
+        assert all(names[country][kind] for kind in demo_data.NAME_KINDS), country
+        assert demo_data.NAMES[country]["family"] == names[country]["family"]
+        assert demo_data.NAMES[country]["places"] and demo_data.NAMES[country]["languages"]
+    assert ("John", "", ["Dzhon"]) in names["KE"]["given_male"]

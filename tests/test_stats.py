@@ -182,16 +182,6 @@ def populate(organisation, recorder, specs, salt="a"):
     return secrets
 
 
-@pytest.fixture
-def org():
-    return OrganisationFactory()
-
-
-@pytest.fixture
-def recorder(org):
-    return UserFactory(organisation=org)
-
-
 # Strategies -----------------------------------------------------------------------------
 
 months = st.builds(datetime.date, st.integers(2023, 2025), st.integers(1, 12), st.just(1))

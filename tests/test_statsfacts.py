@@ -55,16 +55,6 @@ FIELDS = [
 ]
 
 
-@pytest.fixture
-def org():
-    return OrganisationFactory()
-
-
-@pytest.fixture
-def recorder(org):
-    return UserFactory(organisation=org)
-
-
 def facts_of(case):
     return StatisticsFact.objects.filter(case_id=case.pk).values(*FIELDS).first()
 

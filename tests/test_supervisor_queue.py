@@ -10,11 +10,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from casework.models import Case, Escalation
 from casework.views import supervision
 from casework.vocabularies import CaseStatus
-from tests.factories import CaseFactory, PersonFactory, UserFactory
+from tests.factories import CaseFactory, PersonFactory
 from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +27,6 @@ SECTIONS = {
     "pending": "pending-disclosures",
     "active": "active-disclosures",
 }
-
-
-@pytest.fixture
-def supervisor():
-    return UserFactory(role=Role.SUPERVISOR)
 
 
 def rows_of(response, list_id):

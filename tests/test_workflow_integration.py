@@ -12,22 +12,10 @@ Each run has its own queue (CELERY_TASK_DEFAULT_QUEUE) on the test Redis, so wor
 other test runs sharing that Redis never take its messages.
 """
 
-import contextlib
 import datetime
-import email
-import os
-import subprocess
-import sys
-import time
-import uuid
-from email import policy
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -35,26 +23,13 @@ from accounts.models import Role
 from casework.models import Notification, Task
 from casework.tasks import EMAIL_RETRIES
 from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
+from tests.workers import FILE_BACKEND, celery_worker
 
-ROOT = Path(__file__).resolve().parent.parent
 SWEEP = "Homeward sweep: reminders and escalations"
 EVERY_SECONDS = 2
-WAIT_SECONDS = 60
-FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 FAILING_BACKEND = "tests.failing_email.EmailBackend"
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def subprocess_database_url():
-    """The URL of pytest-django's test database (test_<name>), for the subprocesses."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or 5432
-    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
 
 
 def schedule_sweep_every_few_seconds():
@@ -108,130 +83,18 @@ def overdue_task_world():
     return supervisor, case
 
 
-class Services:
+def sweep_services(folder, email_backend):
     """A Celery worker and a Celery beat, both on the test database and a fresh queue."""
-
-    def __init__(self, folder, email_backend):
-        self.folder = folder
-        self.mail_dir = folder / "mail"
-        self.mail_dir.mkdir()
-        self.queue = f"test-workflow-{uuid.uuid4().hex}"
-        self.broker = settings.CELERY_BROKER_URL
-        assert self.broker.startswith("redis://"), self.broker
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": subprocess_database_url(),
-            "CELERY_BROKER_URL": self.broker,
-            "CELERY_RESULT_BACKEND": self.broker,
-            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+    return celery_worker(
+        folder,
+        queue_prefix="test-workflow",
+        env={
+            "CELERY_RESULT_BACKEND": settings.CELERY_BROKER_URL,
             "EMAIL_BACKEND": email_backend,
-            "EMAIL_FILE_PATH": str(self.mail_dir),
             "EMAIL_RETRY_BASE_SECONDS": "1",
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.processes = {}
-
-    def start(self, name, *arguments):
-        log = (self.folder / f"{name}.log").open("wb")
-        self.processes[name] = (
-            subprocess.Popen(
-                [sys.executable, "-m", "celery", "--app", "casework", *arguments],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            ),
-            log,
-        )
-
-    def __enter__(self):
-        self.start(
-            "worker",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            self.queue,
-            "--hostname",
-            f"{self.queue}@%h",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "--loglevel",
-            "INFO",
-        )
-        self.start(
-            "beat",
-            "beat",
-            "--scheduler",
-            "django_celery_beat.schedulers:DatabaseScheduler",
-            "--pidfile",
-            str(self.folder / "beat.pid"),
-            "--schedule",
-            str(self.folder / "beat-schedule"),
-            "--max-interval",
-            "1",
-            "--loglevel",
-            "INFO",
-        )
-        return self
-
-    def __exit__(self, *exc_info):
-        try:
-            for process, _log in self.processes.values():
-                process.terminate()
-            for process, log in self.processes.values():
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-                log.close()
-        finally:
-            # Messages left over (a retry not yet due) go with the queue.
-            with contextlib.suppress(redis.RedisError):
-                client = redis.Redis.from_url(self.broker)
-                keys = list(client.scan_iter(match=f"*{self.queue}*"))
-                if keys:
-                    client.delete(*keys)
-
-    def logs(self):
-        return "\n".join(
-            f"--- {name} (exit {process.poll()}) ---\n"
-            + (self.folder / f"{name}.log").read_text(errors="replace")[-6000:]
-            for name, (process, _log) in self.processes.items()
-        )
-
-    def wait_for(self, what, condition, timeout=WAIT_SECONDS):
-        """Poll `condition` until it returns something true; fail with the logs if not."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = condition()
-            if result:
-                return result
-            for name, (process, _log) in self.processes.items():
-                if process.poll() is not None:
-                    pytest.fail(f"celery {name} exited while waiting for {what}\n{self.logs()}")
-            time.sleep(0.25)
-        pytest.fail(f"no {what} within {timeout} s\n{self.logs()}")
-
-    def sweeps_done(self):
-        """How many sweeps the worker has finished, from its log."""
-        log = (self.folder / "worker.log").read_text(errors="replace")
-        return sum(
-            "casework.tasks.sweep[" in line and "succeeded" in line for line in log.splitlines()
-        )
-
-    def emails(self):
-        """Every message the file backend wrote, parsed."""
-        separator = b"\n" + b"-" * 79 + b"\n"
-        messages = []
-        for path in sorted(self.mail_dir.glob("*.log")):
-            for chunk in path.read_bytes().split(separator):
-                if chunk.strip():
-                    messages.append(email.message_from_bytes(chunk, policy=policy.default))
-        return messages
+        },
+        beat=True,
+    )
 
 
 def text_of(message):
@@ -254,7 +117,7 @@ def test_beat_and_worker_turn_an_overdue_task_into_a_notification_and_an_email(t
     def email_about_the_case():
         return [m for m in services.emails() if case.reference in text_of(m)]
 
-    with Services(tmp_path, FILE_BACKEND) as services:
+    with sweep_services(tmp_path, FILE_BACKEND) as services:
         notification = services.wait_for("task_overdue email sent", overdue_notification_sent)
         messages = services.wait_for("email file naming the case", email_about_the_case)
         # Both escalation steps have passed (10 days > 1 and > 3 working days); wait until
@@ -292,7 +155,7 @@ def test_a_failing_email_backend_is_retried_with_backoff_then_recorded_as_failed
             recipient=supervisor, kind="task_overdue", email_status="failed"
         ).first()
 
-    with Services(tmp_path, FAILING_BACKEND) as services:
+    with sweep_services(tmp_path, FAILING_BACKEND) as services:
         notification = services.wait_for("task_overdue email failed", overdue_notification_failed)
         failed_at = timezone.now()
 

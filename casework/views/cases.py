@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case as When_
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Value, When
+from django.db.models import IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,19 +28,11 @@ from casework.forms import (
     is_id,
     is_typed_text,
 )
-from casework.models import (
-    Alias,
-    ControlMeans,
-    IdentityDocument,
-    Nationality,
-    Notification,
-    Person,
-    Recruitment,
-    Task,
-)
+from casework.models import IdentityDocument, Notification, Recruitment
+from casework.registration import register_case
 from casework.submissions import create_once, sent_before
 from casework.views.tasks import tasks_due_today
-from casework.vocabularies import CaseStatus, RiskLevel, Situation, TaskStatus
+from casework.vocabularies import CaseStatus, RiskLevel, Situation
 
 case_staff = role_required(Role.CASEWORKER, Role.SUPERVISOR)
 case_readers = role_required(Role.CASEWORKER, Role.SUPERVISOR, Role.LIAISON)
@@ -109,11 +101,7 @@ def filtered_cases(user, params):
     if params.get("risk") in RiskLevel.values:
         cases = cases.filter(risk=params["risk"])
     if params.get("nationality") in countries:  # an ISO code from the select; else no filter
-        cases = cases.filter(
-            Exists(
-                Nationality.objects.filter(person=OuterRef("person"), country=params["nationality"])
-            )
-        )
+        cases = cases.of_nationality(params["nationality"])
     assignee = params.get("assignee", "")
     if assignee == "me":
         cases = cases.filter(assigned_to=user)
@@ -122,13 +110,7 @@ def filtered_cases(user, params):
     elif is_id(assignee):
         cases = cases.filter(assigned_to_id=int(assignee))
     if params.get("overdue") == "1":
-        cases = cases.filter(
-            Exists(
-                Task.objects.filter(
-                    case=OuterRef("pk"), status=TaskStatus.OPEN, due_at__lt=timezone.now()
-                )
-            )
-        )
+        cases = cases.with_overdue_tasks(timezone.now())
     if params.get("q", "").strip():
         cases = matching.search_persons(
             cases, params["q"].strip(), organisation_id=user.organisation_id
@@ -168,18 +150,12 @@ def case_list(request):
     cases = filtered_cases(request.user, params)
     sort = params.get("sort", "activity")
     cases = cases.annotate(risk_rank=RISK_RANK).order_by(*SORTS.get(sort, SORTS["activity"]))
-    cases = cases.select_related("person", "assigned_to").prefetch_related(
-        Prefetch("person__nationalities", queryset=Nationality.objects.order_by("country"))
-    )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    # The overdue badge, for the page's rows only: as an annotation, PostgreSQL hashed
-    # every overdue task in the database on each request (see tests/bench/pages.py).
-    overdue = set(
-        Task.objects.filter(
-            case__in=[case.pk for case in page],
-            status=TaskStatus.OPEN,
-            due_at__lt=timezone.now(),
-        ).values_list("case_id", flat=True)
+    page = Paginator(cases.with_list_details(), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The overdue badge, for the page's rows only (see CaseQuerySet.ids_with_overdue_tasks).
+    overdue = (
+        access.cases_visible_to(request.user)
+        .filter(pk__in=[case.pk for case in page])
+        .ids_with_overdue_tasks(timezone.now())
     )
     for case in page:
         case.has_overdue = case.pk in overdue
@@ -225,7 +201,7 @@ def register(request):
         resent = sent_before(request, identity_form) is not None
         if not resent and request.POST.get("not_a_duplicate") != "1":
             duplicates = matching.find_duplicates(
-                request.user.organisation_id,
+                access.duplicate_candidates_scope(request.user),
                 given_name=person_data["given_name"],
                 family_name=person_data["family_name"],
                 native_name=person_data["native_name"],
@@ -276,8 +252,8 @@ def _describe_duplicates(user, candidates):
         return []
     persons = {
         p.pk: p
-        for p in Person.objects.filter(
-            pk__in=[c.person_id for c in candidates], organisation_id=user.organisation_id
+        for p in access.duplicate_candidates(
+            user, [c.person_id for c in candidates]
         ).prefetch_related("nationalities")
     }
     visible = set(
@@ -302,64 +278,25 @@ def _describe_duplicates(user, candidates):
     return rows
 
 
-@transaction.atomic
 def _register(user, person_form, identity, situation_form, recruitment_form):
-    person = person_form.save(commit=False)
-    person.organisation_id = user.organisation_id
-    person.save()
-    # Bulk writes send no signals: audited explicitly below, once the case exists.
-    Nationality.objects.bulk_create(
-        [Nationality(person=person, country=code) for code in identity["nationalities"]]
-    )
-    Alias.objects.bulk_create([Alias(person=person, name=name) for name in identity["aliases"]])
+    document = None
     if identity.get("document_type"):
-        document = IdentityDocument.objects.create(
-            person=person,
+        document = IdentityDocument(
             doc_type=identity["document_type"],
             number=identity["document_number"],
             issuing_country=identity["document_country"],
             status=identity["document_status"],
         )
-        matching.refresh_document_digest(document)
-    case = situation_form.save(commit=False)
-    case.person = person
-    case.organisation_id = user.organisation_id
-    if user.role == Role.CASEWORKER:
-        case.assigned_to = user
-        case.status = CaseStatus.ACTIVE
-    case.save()
-    recruitment = recruitment_form.save(commit=False)
-    recruitment.case = case
-    recruitment.save()
-    _save_means(recruitment, recruitment_form.cleaned_data.get("means_of_control", []))
-    matching.refresh_name_keys(person)
-    for object_type, count in [
-        ("nationality", len(identity["nationalities"])),
-        ("alias", len(identity["aliases"])),
-        ("controlmeans", len(recruitment_form.cleaned_data.get("means_of_control", []))),
-    ]:
-        if count:
-            audit.record(
-                audit.Action.CREATE,
-                actor=user,
-                organisation_id=case.organisation_id,
-                object_type=object_type,
-                case_reference=case.reference,
-                detail=f"{count} rows",
-            )
-    case.record_event("case_registered", user)
-    return case
-
-
-def _save_means(recruitment, means):
-    """Set the recruitment's means of control; deletions and additions are audited."""
-    removed = recruitment.means_of_control.exclude(means__in=means)
-    for row in removed:
-        row.delete()  # one by one: each deletion is audited by the signal
-    existing = set(recruitment.means_of_control.values_list("means", flat=True))
-    for means_value in means:
-        if means_value not in existing:
-            ControlMeans.objects.create(recruitment=recruitment, means=means_value)
+    return register_case(
+        user,
+        person_form.save(commit=False),
+        situation_form.save(commit=False),
+        recruitment_form.save(commit=False),
+        nationalities=identity["nationalities"],
+        aliases=identity["aliases"],
+        identity_document=document,
+        means_of_control=recruitment_form.cleaned_data.get("means_of_control", []),
+    )
 
 
 @case_readers
@@ -377,7 +314,7 @@ def case_detail(request, reference):
                 "documents": access.documents_for(user, case).order_by("-uploaded_at"),
             },
         )
-    recruitment = Recruitment.objects.filter(case=case).first()
+    recruitment = access.recruitment_for(user, case)
     context = {
         "case": case,
         "fields": access.visible_fields(user, case),
@@ -423,7 +360,7 @@ def edit_section(request, reference, section):
     elif section == "situation":
         instance = case
     else:
-        instance = Recruitment.objects.filter(case=case).first() or Recruitment(case=case)
+        instance = access.recruitment_for(user, case) or Recruitment(case=case)
     kwargs = {"instance": instance}
     if section == "recruitment":
         kwargs["show_recruiter"] = access.may_see_restricted(user, case)
@@ -432,7 +369,7 @@ def edit_section(request, reference, section):
         with transaction.atomic():
             saved = form.save()
             if section == "recruitment":
-                _save_means(saved, form.cleaned_data.get("means_of_control", []))
+                saved.set_means_of_control(form.cleaned_data.get("means_of_control", []))
             if section == "person":
                 matching.refresh_name_keys(saved)
             # Saved unchanged: no "details updated" entry claiming a change that wasn't.

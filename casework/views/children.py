@@ -1,7 +1,5 @@
 """Notes, tasks, contacts, consent and documents of a case."""
 
-import hashlib
-
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import FileResponse
@@ -12,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from casework import access, audit
 from casework.forms import ConsentForm, ContactForm, NoteForm, TaskForm, UploadForm
-from casework.models import Case, Document, Task
+from casework.models import Document
 from casework.submissions import create_once, sent_before
 from casework.views.cases import case_readers, case_staff, htmx
-from casework.vocabularies import Confidentiality, TaskStatus
+from casework.vocabularies import Confidentiality
 
 
 def _back(case, anchor):
@@ -66,7 +64,7 @@ def _save_note(request, case, form):
         note.confidentiality = Confidentiality.NORMAL
     note.case, note.author = case, request.user
     note.save()
-    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    case.touch()
     return note
 
 
@@ -100,7 +98,7 @@ def _save_task(request, case, form):
     task = form.save(commit=False)
     task.case, task.created_by = case, request.user
     task.save()
-    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    case.touch()
     return task
 
 
@@ -122,20 +120,10 @@ def _tasks_partial(request, case, form=None):
 def complete_task(request, reference, pk):
     case = access.get_case(request, reference)
     task = access.get_child(request, case, access.tasks_for(request.user, case), pk, "task")
-    status = TaskStatus.CANCELLED if request.POST.get("cancel") == "1" else TaskStatus.DONE
-    now = timezone.now()
-    # Conditional update: a task already closed (or closed twice at once) stays as it was.
-    if Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
-        status=status, completed_at=now
-    ):
+    if task.complete(cancelled=request.POST.get("cancel") == "1"):
         access.record_case_event(
-            request,
-            case,
-            audit.Action.UPDATE,
-            obj=task,
-            fields=["status", "completed_at"],
+            request, case, audit.Action.UPDATE, obj=task, fields=["status", "completed_at"]
         )
-        Case.objects.filter(pk=case.pk).update(last_activity_at=now)
     if htmx(request):
         return _tasks_partial(request, case)
     return _back(case, "tasks")
@@ -170,7 +158,7 @@ def _save_contact(case, form):
     contact = form.save(commit=False)
     contact.case = case
     contact.save()
-    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    case.touch()
     return contact
 
 
@@ -223,29 +211,6 @@ def withdraw_consent(request, reference, pk):
     return _back(case, "consent")
 
 
-def store_upload(case, upload, kind, user, **links):
-    """Save an already validated upload under a random name; return the Document."""
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = (upload.name or "document").replace("/", "_").replace("\\", "_")[:150]
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    document = Document(
-        case=case,
-        kind=kind,
-        original_name=f"{stem}{upload.detected_extension}",
-        content_type=upload.detected_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=user,
-        **links,
-    )
-    document.file.save("upload", upload, save=False)
-    document.save()
-    return document
-
-
 @case_staff
 def upload_document(request, reference):
     case = access.get_case(request, reference)
@@ -267,7 +232,7 @@ def upload_document(request, reference):
 
 def _store_document(request, case, form):
     data = form.cleaned_data
-    document = store_upload(case, data["file"], data["kind"], request.user)
+    document = Document.store(case, data["file"], data["kind"], request.user)
     case.record_event("document_uploaded", request.user)
     return document
 

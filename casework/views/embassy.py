@@ -12,10 +12,9 @@ from accounts.models import Role
 from accounts.security import client_ip
 from casework import access, audit
 from casework.forms import EmbassyRequestForm, ReplyForm
-from casework.models import Case, EmbassyMessage
+from casework.models import Document, EmbassyMessage
 from casework.submissions import create_once
 from casework.views.cases import PAGE_SIZE, case_readers, case_staff
-from casework.views.children import store_upload
 
 
 @role_required(Role.LIAISON)
@@ -120,7 +119,7 @@ def _reply(request, case, embassy_request, data):
         request=embassy_request, author=request.user, from_embassy=from_embassy, body=data["body"]
     )
     if data.get("file"):
-        store_upload(
+        Document.store(
             case,
             data["file"],
             "embassy_response" if from_embassy else "correspondence",
@@ -130,8 +129,7 @@ def _reply(request, case, embassy_request, data):
     if from_embassy and data.get("status") and data["status"] != embassy_request.status:
         embassy_request.status = data["status"]
         embassy_request.save(update_fields=["status", "updated_at"])
-    Case.record_event(
-        case,
+    case.record_event(
         "embassy_replied",
         request.user,
         kind=embassy_request.kind,

@@ -5,11 +5,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import transaction
+from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +17,7 @@ from accounts.models import Role
 from accounts.security import client_ip
 from casework import access, audit
 from casework.forms import AssignForm
-from casework.models import Consent, EmbassyDisclosure, Escalation
-from casework.vocabularies import CaseStatus, ConsentScope, ConsentStatus
+from casework.vocabularies import CaseStatus
 
 supervisor_only = role_required(Role.SUPERVISOR)
 QUEUE_SIZE = 50
@@ -62,26 +60,11 @@ def _paginate(request, sections: dict[str, QuerySet]) -> dict[str, QueueSection]
 
 @supervisor_only
 def queue(request):
-    cases = access.cases_visible_to(request.user)
-    pending_disclosure = (
-        Consent.objects.filter(
-            case__in=cases.open().filter(do_not_share_with_embassy=False),
-            scope=ConsentScope.SHARE_WITH_EMBASSY,
-            status=ConsentStatus.GIVEN,
-        )
-        .exclude(
-            Exists(
-                EmbassyDisclosure.objects.active().filter(
-                    case=OuterRef("case"), country=OuterRef("country")
-                )
-            )
-        )
-        .select_related("case")
-        .order_by("given_at", "pk")
-    )
+    user = request.user
+    cases = access.cases_visible_to(user)
     # Each section is counted (a COUNT query) and paged; a stable order keeps pages apart.
     sections = {
-        "escalations": Escalation.objects.filter(case__in=cases, acknowledged_at__isnull=True)
+        "escalations": access.escalations_awaiting_acknowledgement(user)
         .select_related("case")
         .order_by("-created_at", "-pk"),
         "unassigned": cases.filter(status=CaseStatus.NEW, assigned_to__isnull=True)
@@ -90,9 +73,10 @@ def queue(request):
         "closures": cases.filter(status=CaseStatus.CLOSURE_REQUESTED)
         .select_related("person", "assigned_to")
         .order_by("last_activity_at", "pk"),
-        "pending": pending_disclosure,
-        "active": EmbassyDisclosure.objects.active()
-        .filter(case__in=cases)
+        "pending": access.disclosures_awaiting_approval(user)
+        .select_related("case")
+        .order_by("given_at", "pk"),
+        "active": access.active_disclosures_visible_to(user)
         .select_related("case", "approved_by")
         .order_by("-approved_at", "-pk"),
     }
@@ -143,9 +127,7 @@ def acknowledge_escalation(request, reference, pk):
     escalation = access.get_child(
         request, case, access.escalations_for(request.user, case), pk, "escalation"
     )
-    Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now(), acknowledged_by=request.user
-    )
+    escalation.acknowledge(request.user)
     access.record_case_event(
         request,
         case,
@@ -183,17 +165,12 @@ def decide_closure(request, reference):
 @require_POST
 def approve_disclosure(request, reference):
     case = access.get_case(request, reference)
-    country = request.POST.get("country", "")
-    if country not in {n.country.code for n in case.person.nationalities.all()}:
+    try:
+        disclosure = case.approve_disclosure(request.POST.get("country", ""), request.user)
+    except ValueError:
         messages.error(request, _("Disclosure is only possible to a country of nationality."))
         return _next(request, case)
-    try:
-        with transaction.atomic():
-            disclosure = EmbassyDisclosure.objects.create(
-                case=case, country=country, approved_by=request.user
-            )
-            case.record_event("disclosure_approved", request.user, country=country)
-    except IntegrityError:
+    if disclosure is None:
         messages.info(request, _("Disclosure to this embassy is already approved."))
         return _next(request, case)
     access.record_case_event(
@@ -214,11 +191,7 @@ def revoke_disclosure(request, reference, pk):
     disclosure = access.get_child(
         request, case, access.disclosures_for(request.user, case).active(), pk, "disclosure"
     )
-    with transaction.atomic():
-        EmbassyDisclosure.objects.filter(pk=disclosure.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=request.user
-        )
-        case.record_event("disclosure_revoked", request.user, country=disclosure.country.code)
+    disclosure.revoke(request.user)
     access.record_case_event(
         request,
         case,

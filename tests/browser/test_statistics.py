@@ -41,7 +41,7 @@ from casework import stats
 from casework.celery import app as celery_app
 from casework.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.support import assert_clean, current_code
-from tests.test_workflow_integration import subprocess_database_url
+from tests.workers import subprocess_database_url
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,97 @@
+"""Notification emails: handed to a task after the commit, sent one claimed at a time."""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from casework.models import Notification
+from casework.notifications import message_for
+
+EMAIL_BATCH = 200
+
+
+class EmailFailed(Exception):
+    """A transient failure to send; the task retries it."""
+
+
+def enqueue_emails(ids) -> None:
+    """Hand notification ids to the email task in batches, after the commit."""
+    from casework.tasks import send_notification_emails  # tasks import this package
+
+    ids = list(ids)
+    for start in range(0, len(ids), EMAIL_BATCH):
+        batch = ids[start : start + EMAIL_BATCH]
+        transaction.on_commit(lambda batch=batch: send_notification_emails.delay(batch))
+
+
+def stuck_email_ids(
+    now: datetime.datetime, older_than=datetime.timedelta(minutes=15), limit=2000
+) -> list[int]:
+    """Pending emails whose task was lost (a crash between commit and enqueue)."""
+    return list(
+        Notification.objects.filter(
+            email_status=Notification.EmailStatus.PENDING, created_at__lt=now - older_than
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def deliver_notification_email(notification_id: int, *, final_attempt: bool) -> str:
+    """Send one notification's email if it is still pending. Claimed: never sent twice.
+
+    Returns "sent", "skipped" or "failed"; raises EmailFailed to ask for a retry.
+    """
+    Status = Notification.EmailStatus
+    claimed = Notification.objects.filter(pk=notification_id, email_status=Status.PENDING).update(
+        email_status=Status.SENDING, email_attempts=F("email_attempts") + 1
+    )
+    if not claimed:
+        return "skipped"
+    notification = Notification.objects.select_related("recipient", "case").get(pk=notification_id)
+    recipient = notification.recipient
+    if not recipient.is_active or not recipient.email:
+        Notification.objects.filter(pk=notification_id).update(email_status=Status.NOT_SENT)
+        return "skipped"
+    try:
+        _send(notification)
+    except Exception as exc:  # noqa: BLE001 - any backend error is retried, then recorded
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        status = Status.FAILED if final_attempt else Status.PENDING
+        Notification.objects.filter(pk=notification_id).update(
+            email_status=status, email_error=error
+        )
+        if final_attempt:
+            return "failed"
+        raise EmailFailed(error) from exc
+    Notification.objects.filter(pk=notification_id).update(
+        email_status=Status.SENT, email_sent_at=timezone.now(), email_error=""
+    )
+    return "sent"
+
+
+def _send(notification: Notification) -> None:
+    recipient = notification.recipient
+    reference = notification.case.reference if notification.case else ""
+    link = settings.SITE_URL + (
+        reverse("case-detail", args=[reference]) if reference else reverse("notifications")
+    )
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        context = {
+            "message": message_for(notification.kind, reference) or notification.message,
+            "reference": reference,
+            "link": link,
+            "user": recipient,
+        }
+        subject = render_to_string("casework/email/notification_subject.txt", context).strip()
+        text = render_to_string("casework/email/notification.txt", context)
+        html = render_to_string("casework/email/notification.html", context)
+    email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    email.attach_alternative(html, "text/html")
+    email.send()

@@ -1,0 +1,56 @@
+"""The layout the code promises, checked: views reach case data only through the access
+layer (casework/access.py) or a model's own behaviour."""
+
+import ast
+from pathlib import Path
+
+VIEWS = Path(__file__).resolve().parent.parent / "casework" / "views"
+
+# Case data: the case, its person, and everything hanging off either.
+CASE_DATA_MODELS = {
+    "Case",
+    "Person",
+    "Recruitment",
+    "Contact",
+    "Consent",
+    "Note",
+    "Task",
+    "EmbassyRequest",
+    "EmbassyDisclosure",
+    "Document",
+    "Escalation",
+    "IdentityDocument",
+    "Nationality",
+    "Alias",
+    "ControlMeans",
+}
+
+
+def _direct_queries(path: Path) -> list[str]:
+    """Every `<CaseDataModel>.objects` in the module, as "file:line Model.objects"."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "objects"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in CASE_DATA_MODELS
+        ):
+            found.append(f"{path.name}:{node.lineno} {node.value.id}.objects")
+    return found
+
+
+def test_views_query_case_data_only_through_the_access_layer():
+    modules = sorted(VIEWS.glob("*.py"))
+    assert modules, "no view modules found"
+    found = [hit for module in modules for hit in _direct_queries(module)]
+    assert found == [], (
+        "Views must reach case data through casework/access.py (a *_for or *_visible_to "
+        "function) or a model method, not through <Model>.objects: " + ", ".join(found)
+    )
+
+
+def test_the_architecture_check_sees_a_direct_query(tmp_path):
+    module = tmp_path / "view.py"
+    module.write_text("def v(request):\n    return Recruitment.objects.filter(case=1)\n")
+    assert _direct_queries(module) == ["view.py:2 Recruitment.objects"]
