@@ -30,6 +30,11 @@ def seeded(settings):
     return User.objects.get(username="dataofficer")
 
 
+def test_dashboard_says_which_counts_are_withheld_in_plain_numbers(seeded):
+    page = signed_in(seeded).get(reverse("stats-dashboard"), {"k": 11}).content.decode()
+    assert "counts from 1 to 10 show as" in page and "11−1" not in page
+
+
 def test_dashboard_shows_disclosure_controlled_tables_and_charts(seeded):
     response = signed_in(seeded).get(reverse("stats-dashboard"))
     assert response.status_code == 200
