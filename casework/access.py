@@ -34,7 +34,7 @@ from casework.models import (
 from casework.vocabularies import Confidentiality, ConsentScope, ConsentStatus
 
 STAFF_CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
-REFERENCE_LENGTH = Case._meta.get_field("reference").max_length
+REFERENCE_LENGTH: int = Case._meta.get_field("reference").max_length or 0  # a CharField has one
 
 
 def _active(user):

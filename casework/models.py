@@ -367,7 +367,9 @@ class Case(models.Model):
         None if a disclosure to that country is already active; ValueError if the person
         does not hold its nationality (a case is only ever shown to its own embassies).
         """
-        if country not in {n.country.code for n in self.person.nationalities.all()}:
+        # django-stubs types a CountryField as the CharField it subclasses (str): it is a Country.
+        codes = {n.country.code for n in self.person.nationalities.all()}  # type: ignore[attr-defined]
+        if country not in codes:
             raise ValueError("disclosure is only possible to a country of nationality")
         try:
             with transaction.atomic():
@@ -570,7 +572,8 @@ class Consent(models.Model):
         """What a timeline entry about this consent records of it."""
         return {
             "scope": self.scope,
-            "country": str(self.country.code or ""),
+            # django-stubs types a CountryField as the CharField it subclasses: it is a Country.
+            "country": str(self.country.code or ""),  # type: ignore[attr-defined]
             "organisation": self.organisation_name,
         }
 
@@ -667,7 +670,8 @@ class EmbassyDisclosure(models.Model):
             if not revoked:
                 return False
             self.revoked_at, self.revoked_by = when, by
-            self.case.record_event("disclosure_revoked", by, country=self.country.code)
+            # django-stubs types a CountryField as the CharField it subclasses: it is a Country.
+            self.case.record_event("disclosure_revoked", by, country=self.country.code)  # type: ignore[attr-defined]
         return True
 
 

@@ -276,7 +276,7 @@ def generalised_counts(raw_rows, dimensions, ctx) -> dict[tuple[str, ...], int]:
     of the dimensions' published values."""
     # Adding groups up is exact: every dimension generalised here is single-valued, and
     # a multi-valued one (means of control) is never merged.
-    counts = defaultdict(int)
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
     for row in raw_rows:
         counts[
             tuple(dimension.generalise(row[dimension.name], ctx) for dimension in dimensions)

@@ -31,6 +31,7 @@ import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, QuerySet
@@ -81,7 +82,7 @@ def excluded_facts(organisation_ids, period_start=None, period_end=None) -> Quer
 
 
 # Means of control as the fact table holds it: raw value -> bit (None: not recorded).
-_MEANS_BITS = {None: MEANS_NOT_RECORDED_BIT, **MEANS_BITS}
+_MEANS_BITS: dict[str | None, int] = {None: MEANS_NOT_RECORDED_BIT, **dict(MEANS_BITS.items())}
 # The value of a multi-valued dimension in a row that counts each case once.
 EACH_CASE = "*each case*"
 
@@ -122,7 +123,7 @@ def grouped_counts(facts: QuerySet, dimensions: Iterable[Dimension]) -> list[dic
 def _summed(rows, names, multi=None) -> list[dict]:
     """Rows of a query summed over every dimension but `names`; `multi` names the query's
     multi-valued dimension if it has one (see grouped_counts)."""
-    sums = defaultdict(int)
+    sums: dict[tuple, int] = defaultdict(int)
     for row in rows:
         if multi is not None and (row[multi] == EACH_CASE) == (multi in names):
             continue  # a per-value row for a table without the dimension, or the reverse
@@ -131,6 +132,15 @@ def _summed(rows, names, multi=None) -> list[dict]:
 
 
 PACKED_GROUPS = 20_000
+
+
+@dataclass
+class _Query:
+    """Tables packed into one query (see _pack)."""
+
+    multi: str | None  # its multi-valued dimension, if any
+    cardinalities: dict[str, int]  # column -> cardinality, of its single-valued dimensions
+    sources: list[tuple[str, ...]]  # the tables it serves
 
 
 def _pack(sources) -> list[list[tuple[str, ...]]]:
@@ -143,8 +153,9 @@ def _pack(sources) -> list[list[tuple[str, ...]]]:
     much less than three over one (each reads every eligible case's facts), as long as
     the groups stay few: the product of the columns' cardinalities, at most
     PACKED_GROUPS."""
-    queries = []  # [multi-valued dimension or None, {column: cardinality}, [sources]]
-    parts = {}  # source -> (its multi-valued dimension or None, {column: cardinality})
+    queries: list[_Query] = []
+    # source -> (its multi-valued dimension or None, {column: cardinality})
+    parts: dict[tuple[str, ...], tuple[str | None, dict[str, int]]] = {}
     for source in sources:
         dimensions = [DIMENSIONS[name] for name in source]
         parts[source] = (
@@ -157,16 +168,16 @@ def _pack(sources) -> list[list[tuple[str, ...]]]:
     for source in largest_first:
         multi, single = parts[source]
         for query in queries:
-            if multi is not None and query[0] not in (None, multi):
+            if multi is not None and query.multi not in (None, multi):
                 continue
-            if math.prod({**query[1], **single}.values()) <= PACKED_GROUPS:
-                query[0] = query[0] or multi
-                query[1].update(single)
-                query[2].append(source)
+            if math.prod({**query.cardinalities, **single}.values()) <= PACKED_GROUPS:
+                query.multi = query.multi or multi
+                query.cardinalities.update(single)
+                query.sources.append(source)
                 break
         else:
-            queries.append([multi, dict(single), [source]])
-    return [query[2] for query in queries]
+            queries.append(_Query(multi, dict(single), [source]))
+    return [query.sources for query in queries]
 
 
 def _columns_in(dims, other) -> list[str] | None:

@@ -83,7 +83,7 @@ def microdata(
     facts = eligible_facts(organisation_ids, period_start, period_end)
     pending = generalised_counts(grouped_counts(facts, dimensions), dimensions, Context())
 
-    released = defaultdict(int)  # generalised combination -> records
+    released: dict[tuple[str, ...], int] = defaultdict(int)  # generalised combination -> records
     for level in _MICRODATA_LEVELS:
         classes = defaultdict(list)
         for values, count in pending.items():
@@ -98,8 +98,8 @@ def microdata(
     suppressed = sum(pending.values())
 
     withheld, not_recorded = gettext("Withheld"), gettext("Not recorded")
-    rows = []
-    for (geography, nationality, *values), count in released.items():
+    rows: list[dict[str, str]] = []
+    for (geography, nationality, *fields), count in released.items():
         if nationality == NOT_RECORDED:
             origin = not_recorded
         elif geography == "country":
@@ -107,7 +107,7 @@ def microdata(
         else:
             origin = labels.region_name(nationality)  # an M49 sub-region or region
         row = {"nationality": origin}
-        for dimension, value in zip(dimensions[1:], values, strict=True):
+        for dimension, value in zip(dimensions[1:], fields, strict=True):
             row[dimension.name] = withheld if value == WITHHELD else dimension.value_label(value)
         rows.extend(dict(row) for _ in range(count))
     rows.sort(key=lambda row: tuple(row[name] for name in MICRODATA_FIELDS))

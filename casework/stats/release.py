@@ -59,6 +59,7 @@ class Cell:
             return primary_mark(k)
         if self.state == CellState.SECONDARY:
             return SUPPRESSED
+        assert self.count is not None  # a shown figure always carries its count
         return self.count
 
 
@@ -171,8 +172,8 @@ def _table_keys(dims: tuple[str, ...], cells: dict[tuple[str, ...], int]):
     first, second = dimensions
     row_values = sorted({a for a, _b in cells}, key=first.sort_key)
     column_values = sorted({b for _a, b in cells}, key=second.sort_key)
-    row_totals = defaultdict(int)
-    column_totals = defaultdict(int)
+    row_totals: dict[str, int] = defaultdict(int)
+    column_totals: dict[str, int] = defaultdict(int)
     for (a, b), count in cells.items():
         row_totals[a] += count
         column_totals[b] += count

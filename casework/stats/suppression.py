@@ -77,6 +77,8 @@ class CellState(StrEnum):
 
 Key = frozenset  # of (dimension, value) pairs: what a figure counts
 Line = tuple[list[Key], Key]  # parts that add up to a whole
+# Exact arithmetic: ints until a division needs more (faster than Fractions throughout).
+Exact = int | Fraction
 
 
 class Shape(Protocol):
@@ -187,16 +189,16 @@ def _recoverable(lines, suppressed) -> set[Key]:
     return {pivot for pivot, row in pivots.items() if len(row) == 1}
 
 
-def _reduced(lines, suppressed, order: Callable[[Key], Any]) -> dict[Key, dict[Key, Fraction]]:
+def _reduced(lines, suppressed, order: Callable[[Key], Any]) -> dict[Key, dict[Key, Exact]]:
     """The lines over the suppressed figures (shown ones are constants) in fully reduced
     echelon form: pivot figure -> its row (coefficients, the pivot's 1 included). Each
     row's pivot is its first figure in `order` once the rows before it are applied: with
     an order that puts some figures first, a row whose pivot is not one of them holds
     none of them (its row had none left; rows mixed into it later had none either)."""
-    pivots: dict[Key, dict[Key, Fraction]] = {}  # pivot figure -> its reduced row
+    pivots: dict[Key, dict[Key, Exact]] = {}  # pivot figure -> its reduced row
     holding: dict[Key, set[Key]] = defaultdict(set)  # figure -> pivots whose row holds it
     for parts, whole in lines:
-        row: dict[Key, Fraction] = defaultdict(int)  # ints until a division needs more
+        row: dict[Key, Exact] = defaultdict(int)  # ints until a division needs more
         for key in parts:
             if key in suppressed:
                 row[key] += 1
@@ -266,7 +268,7 @@ def _held(
 
 def _reduced_for_ranges(
     counts: dict[Key, int], lines: list[Line], suppressed: set[Key], primary: set[Key], k: int
-) -> tuple[dict[Key, int], dict[Key, dict[Key, Fraction]]]:
+) -> tuple[dict[Key, int], dict[Key, dict[Key, Exact]]]:
     """(`_held`, the lines reduced with the figures not held as pivots first)."""
     held = _held(counts, suppressed, primary, k)
     order = {key: (key in held, _canonical(key)) for key in suppressed}
@@ -279,7 +281,7 @@ def _exposed(
     suppressed: set[Key],
     primary: set[Key],
     k: int,
-    reduced: tuple[dict[Key, int], dict[Key, dict[Key, Fraction]]] | None = None,
+    reduced: tuple[dict[Key, int], dict[Key, dict[Key, Exact]]] | None = None,
 ) -> dict[Key, int]:
     """The primary figures whose range a reader can narrow to their count (the rule in
     `suppress_small_cells`), each -> the way it must be able to move: +1 (up), or -1
@@ -304,11 +306,12 @@ def _exposed(
     for index, row in enumerate(cone):
         for key in row:
             rows_of[key].append(index)
-    ways, goals = {}, {}  # figure -> its way; -> its change as a function of y
+    ways: dict[Key, int] = {}  # figure -> its way
+    goals: dict[Key, dict[Key, Exact]] = {}  # figure -> its change as a function of y
     for key in primary:
         ways[key] = way = 1 if counts[key] < k - 1 else -1
         if key in held:
-            goal = {key: 1}  # held[key] is its way
+            goal: dict[Key, Exact] = {key: 1}  # held[key] is its way
         elif key in pivots and all(other in held for other in pivots[key] if other != key):
             # Its change is minus its row's other terms: -sum(row[o] * held[o] * y[o]).
             goal = {o: -way * v * held[o] for o, v in pivots[key].items() if o != key}
@@ -320,9 +323,9 @@ def _exposed(
     for key, goal in goals.items():
         for other in goal:
             goals_of[other].append(key)
-    moved = set()
+    moved: set[Key] = set()
 
-    def witness(y):
+    def witness(y: Mapping[Key, Exact]) -> None:
         # One change often moves several figures their way: those need no other.
         for figure in {figure for other in y for figure in goals_of[other]} - moved:
             if sum(value * y.get(other, 0) for other, value in goals[figure].items()) > 0:
@@ -350,7 +353,7 @@ def _exposed(
     return exposed
 
 
-def _divided(value: int | Fraction, by: int | Fraction) -> int | Fraction:
+def _divided(value: Exact, by: Exact) -> Exact:
     """value / by, exactly: ints stay ints where they can (faster than Fractions)."""
     if by == 1:
         return value
@@ -360,12 +363,12 @@ def _divided(value: int | Fraction, by: int | Fraction) -> int | Fraction:
 
 
 def _best_change(
-    rows: list[dict[Key, Fraction]],
+    rows: list[dict[Key, Exact]],
     rows_of: dict[Key, list[int]],
-    objective: dict[Key, Fraction],
-    caps: list[dict[Key, Fraction]],
+    objective: Mapping[Key, Exact],
+    caps: list[Mapping[Key, Exact]],
     first: bool = False,
-) -> dict[Key, Fraction] | None:
+) -> dict[Key, Exact] | None:
     """The y >= 0 with row . y = 0 for every row and cap . y <= 1 for every cap that
     maximises objective . y (with `first`, the first one found with objective . y > 0),
     or None if that maximum is 0. The simplex method, exact, Bland's rule (no cycling),
@@ -383,18 +386,18 @@ def _best_change(
     variables = sorted(figures, key=_canonical)
     column = {key: index for index, key in enumerate(variables)}
     constraints = [{column[key]: value for key, value in rows[i].items()} for i in sorted(used)]
-    summed = defaultdict(int)
+    summed: dict[int, Exact] = defaultdict(int)
     for constraint in constraints:
         for j, value in constraint.items():
             summed[j] -= value
     constraints.append({j: value for j, value in summed.items() if value})
-    bounds = [0] * len(constraints) + [1] * len(caps)
+    bounds: list[Exact] = [*[0] * len(constraints), *[1] * len(caps)]
     constraints += [{column[key]: value for key, value in cap.items() if value} for cap in caps]
     # Tableau: constraint i has the slack variable len(variables) + i, basic at first.
     tableau = [{**row, len(variables) + i: 1} for i, row in enumerate(constraints)]
     basis = [len(variables) + i for i in range(len(constraints))]
     cost = {column[key]: value for key, value in objective.items() if value}  # reduced
-    gained = 0
+    gained: Exact = 0
     while True:
         entering = min((j for j, value in cost.items() if value > 0), default=None)
         if entering is None or (first and gained > 0):

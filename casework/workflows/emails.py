@@ -1,6 +1,7 @@
 """Notification emails: handed to a task after the commit, sent one claimed at a time."""
 
 import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -27,7 +28,7 @@ def enqueue_emails(ids) -> None:
     ids = list(ids)
     for start in range(0, len(ids), EMAIL_BATCH):
         batch = ids[start : start + EMAIL_BATCH]
-        transaction.on_commit(lambda batch=batch: send_notification_emails.delay(batch))
+        transaction.on_commit(partial(send_notification_emails.delay, batch))
 
 
 def stuck_email_ids(
