@@ -38,78 +38,26 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
-from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
-from casework.models import Alias, Case, IdentityDocument, Person
+from casework.models import (
+    NAME_KEY_LENGTH,
+    Alias,
+    Case,
+    DocumentDigest,
+    NameKey,
+    NameKind,
+    Person,
+)
 
 SIMILAR_NAME_SCORE = 85  # rapidfuzz token_sort_ratio, 0 to 100
 BIRTH_YEAR_TOLERANCE = 2
 MAX_NAME_CANDIDATES = 200
 # A name search filters cases by the ids of at most this many matching persons.
 MAX_RESOLVED_PERSONS = 1000
-KEY_LENGTH = 200
-
-
-class NameKind(models.TextChoices):
-    FULL = "full", _("whole name")
-    TOKEN = "token", _("name part")
-
-
-class NameKey(models.Model):
-    """One skeleton of one of a person's names: derived data, rebuilt from the person."""
-
-    # No index of its own: the unique constraint below starts with person.
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="name_keys", db_index=False
-    )
-    # A copy of person.organisation_id: searches stay inside one organisation's index range.
-    organisation_id = models.BigIntegerField()
-    key = models.CharField(max_length=KEY_LENGTH)
-    kind = models.CharField(max_length=5, choices=NameKind.choices)
-
-    class Meta:
-        verbose_name = _("name key")
-        verbose_name_plural = _("name keys")
-        constraints = [
-            models.UniqueConstraint(fields=["person", "key", "kind"], name="one_row_per_name_key")
-        ]
-        indexes = [
-            # Pattern opclass: `key LIKE 'abc%'` uses the index whatever the collation.
-            # Other backends ignore opclasses.
-            models.Index(
-                fields=["organisation_id", "key"],
-                name="namekey_org_key",
-                opclasses=["int8_ops", "varchar_pattern_ops"],
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.kind}:{self.key}"
-
-
-class DocumentDigest(models.Model):
-    """A keyed digest of an identity-document number, for finding the same document.
-
-    The key is derived from the first key of FIELD_ENCRYPTION_KEYS: after prepending a
-    new key (and `manage.py rotate_field_keys`), run `manage.py rebuild_name_index`.
-    """
-
-    identity_document = models.OneToOneField(
-        IdentityDocument, on_delete=models.CASCADE, related_name="digest"
-    )
-    organisation_id = models.BigIntegerField()
-    digest = models.CharField(max_length=64)
-
-    class Meta:
-        verbose_name = _("document digest")
-        verbose_name_plural = _("document digests")
-        indexes = [models.Index(fields=["organisation_id", "digest"], name="docdigest_org_digest")]
-
-    def __str__(self):
-        return self.digest[:12]
+KEY_LENGTH = NAME_KEY_LENGTH
 
 
 # --- Normalisation -----------------------------------------------------------------

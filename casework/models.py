@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +16,14 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.models import Organisation
-from casework import labels, timeline
+from casework import audit, labels, timeline
 from casework.crypto import EncryptedTextField
 from casework.notifications import message_for
+
+# The audit log's models (in casework.audit) and SubmissionKey live with their logic in
+# lower modules, which import nothing from this one; importing them here has the app
+# registry load them with casework.models.
+from casework.submissions import SubmissionKey  # noqa: F401
 from casework.vocabularies import (
     AttachmentKind,
     CaptureKind,
@@ -45,6 +51,10 @@ from casework.vocabularies import (
     UnitType,
     Vulnerability,
 )
+
+# Sent with `case_ids` after a bulk update that sends no model signal but changes what the
+# statistics count: casework.statsfacts refreshes those cases' facts.
+cases_changed_in_bulk = Signal()
 
 # Crockford's base32 without I, L, O, U: unambiguous when read out over a phone line.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -588,8 +598,6 @@ class Consent(models.Model):
                 return False
             self.status, self.withdrawn_at = ConsentStatus.WITHDRAWN, when
             if self.scope == ConsentScope.SHARE_WITH_EMBASSY:
-                from casework import audit
-
                 revoked = EmbassyDisclosure.objects.active().filter(
                     case_id=self.case_id, country=self.country
                 )
@@ -613,10 +621,9 @@ class Consent(models.Model):
                 **timeline.entry("consent_withdrawn", **self.event_params()),
             )
             Case.objects.filter(pk=self.case_id).touch(when)
-            # A bulk update sends no signal: the case leaves the statistics here.
-            from casework import statsfacts
-
-            statsfacts.refresh([self.case_id])
+            # A bulk update sends no model signal: this one takes the case out of the
+            # statistics (casework.statsfacts receives it).
+            cases_changed_in_bulk.send(sender=Consent, case_ids=[self.case_id])
         return True
 
 
@@ -1131,10 +1138,68 @@ class Notification(models.Model):
         return message_for(self.kind, reference) or self.message
 
 
-# The audit log's models live with its logic.
-from casework.audit import AuditEvent, AuditHead  # noqa: E402, F401
-from casework.matching import NameKey  # noqa: E402, F401
-from casework.submissions import SubmissionKey  # noqa: E402, F401
+# --- Derived data for duplicate and tracing matches (their logic: casework.matching) ---
+
+NAME_KEY_LENGTH = 200
+
+
+class NameKind(models.TextChoices):
+    FULL = "full", _("whole name")
+    TOKEN = "token", _("name part")
+
+
+class NameKey(models.Model):
+    """One skeleton of one of a person's names: derived data, rebuilt from the person."""
+
+    # No index of its own: the unique constraint below starts with person.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="name_keys", db_index=False
+    )
+    # A copy of person.organisation_id: searches stay inside one organisation's index range.
+    organisation_id = models.BigIntegerField()
+    key = models.CharField(max_length=NAME_KEY_LENGTH)
+    kind = models.CharField(max_length=5, choices=NameKind.choices)
+
+    class Meta:
+        verbose_name = _("name key")
+        verbose_name_plural = _("name keys")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "key", "kind"], name="one_row_per_name_key")
+        ]
+        indexes = [
+            # Pattern opclass: `key LIKE 'abc%'` uses the index whatever the collation.
+            # Other backends ignore opclasses.
+            models.Index(
+                fields=["organisation_id", "key"],
+                name="namekey_org_key",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.key}"
+
+
+class DocumentDigest(models.Model):
+    """A keyed digest of an identity-document number, for finding the same document.
+
+    The key is derived from the first key of FIELD_ENCRYPTION_KEYS: after prepending a
+    new key (and `manage.py rotate_field_keys`), run `manage.py rebuild_name_index`.
+    """
+
+    identity_document = models.OneToOneField(
+        IdentityDocument, on_delete=models.CASCADE, related_name="digest"
+    )
+    organisation_id = models.BigIntegerField()
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("document digest")
+        verbose_name_plural = _("document digests")
+        indexes = [models.Index(fields=["organisation_id", "digest"], name="docdigest_org_digest")]
+
+    def __str__(self):
+        return self.digest[:12]
 
 
 class WorkerPing(models.Model):

@@ -82,10 +82,11 @@ from casework.models import (
     Person,
     Recruitment,
     StatisticsFact,
+    cases_changed_in_bulk,
 )
 from casework.signals import SNAPSHOT
+from casework.sql import id_filter
 from casework.vocabularies import ConsentScope, ConsentStatus, MeansOfControl
-from casework.workflows import id_filter
 
 logger = logging.getLogger(__name__)
 
@@ -317,6 +318,11 @@ def _counted(update_fields, fields) -> bool:
 def _case_saved(sender, instance, update_fields=None, **kwargs):
     if _counted(update_fields, _COUNTED_CASE_FIELDS):
         refresh([instance.pk])
+
+
+@receiver(cases_changed_in_bulk, dispatch_uid="statsfacts_bulk")
+def _cases_changed_in_bulk(sender, case_ids, **kwargs):
+    refresh(case_ids)
 
 
 @receiver(post_delete, sender=Case, dispatch_uid="statsfacts_case_deleted")

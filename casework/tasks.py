@@ -1,16 +1,19 @@
 """Thin Celery tasks: ids in, call a plain function, nothing else.
 
+Enqueueing is done here, above the workflows: they return the ids to enqueue.
+
 Tasks whose work is claimed in the database (sweep, emails, digests) are idempotent,
 so they acknowledge late: a worker that dies mid-task leaves it to be run again.
 """
 
 import datetime
 import logging
+from functools import partial
 
 import kombu.exceptions
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from casework import workflows
@@ -37,6 +40,53 @@ def enqueue(task, *ids) -> bool:
     return True
 
 
+def run_sweep(
+    now: datetime.datetime | None = None, *, enqueue_email: bool = True
+) -> tuple[dict[str, int], list[int]]:
+    """Run the sweep at `now` (workflows.run_sweep), then, unless told not to, enqueue its
+    notifications' emails and the work left behind: emails, exports and invitations."""
+    now = now or timezone.now()
+    counts, created = workflows.run_sweep(now)
+    if enqueue_email:
+        enqueue_emails(created)
+        enqueue_emails(workflows.stuck_email_ids(now))
+        requeue_unfinished_exports(now)
+        requeue_pending_invitations(now)
+    return counts, created
+
+
+def enqueue_emails(ids) -> None:
+    """Hand notification ids to the email task in batches, after the commit."""
+    ids = list(ids)
+    for start in range(0, len(ids), workflows.EMAIL_BATCH):
+        batch = ids[start : start + workflows.EMAIL_BATCH]
+        transaction.on_commit(partial(send_notification_emails.delay, batch))
+
+
+def _enqueue_after_commit(task, ids: list[int]) -> None:
+    def send_all():
+        for pk in ids:
+            if not enqueue(task, pk):
+                return  # the broker is down: the next sweep tries again
+
+    if ids:
+        transaction.on_commit(send_all)
+
+
+def requeue_unfinished_exports(now: datetime.datetime) -> list[int]:
+    """Enqueue again, after the commit, the exports the workflow claims; returns their ids."""
+    requeued = workflows.requeue_unfinished_exports(now)
+    _enqueue_after_commit(build_export, requeued)
+    return requeued
+
+
+def requeue_pending_invitations(now: datetime.datetime) -> list[int]:
+    """Enqueue again, after the commit, the invitations the workflow claims; returns user ids."""
+    requeued = workflows.requeue_pending_invitations(now)
+    _enqueue_after_commit(send_invitation, requeued)
+    return requeued
+
+
 @shared_task(ignore_result=False)
 def ping(token=None):
     """Prove the broker-worker path works: the answer goes to the database (ping_worker
@@ -53,7 +103,7 @@ def ping(token=None):
 @shared_task(acks_late=True)
 def sweep():
     """Run every reminder and escalation rule once (Celery beat, every few minutes)."""
-    counts, _ids = workflows.run_sweep(timezone.now())
+    counts, _ids = run_sweep(timezone.now())
     return counts
 
 

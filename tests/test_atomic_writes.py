@@ -434,9 +434,9 @@ def test_old_submission_keys_are_purged_by_the_sweep(caseworker, case):
     url = reverse("note-add", args=[case.reference])
     signed_in(caseworker).post(url, _note_data(submission_key=KEY))
     assert SubmissionKey.objects.filter(key=KEY).exists()
-    workflows.run_sweep(timezone.now() + datetime.timedelta(days=1), enqueue_email=False)
+    workflows.run_sweep(timezone.now() + datetime.timedelta(days=1))
     assert SubmissionKey.objects.filter(key=KEY).exists()
-    workflows.run_sweep(timezone.now() + datetime.timedelta(days=3), enqueue_email=False)
+    workflows.run_sweep(timezone.now() + datetime.timedelta(days=3))
     assert not SubmissionKey.objects.filter(key=KEY).exists()
 
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from casework import exports, workflows
+from casework import exports, tasks, workflows
 from casework.audit import AuditEvent
 from casework.celery import app as celery_app
 from casework.models import StatsExport
@@ -124,7 +124,7 @@ def test_an_export_stuck_past_its_deadline_is_requeued_once_and_a_worker_builds_
     def sweep():
         try:
             barrier.wait()
-            requeued.append(workflows.requeue_unfinished_exports(now))
+            requeued.append(tasks.requeue_unfinished_exports(now))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -160,7 +160,7 @@ def test_a_build_overtaken_by_its_retry_does_not_finish_the_export_again():
     with time_machine.travel(timezone.now() - datetime.timedelta(hours=1), tick=False):
         export = export_of(user)
         first_attempt = export.claim_build()
-    with_capture = workflows.requeue_unfinished_exports(timezone.now(), enqueue=False)
+    with_capture = workflows.requeue_unfinished_exports(timezone.now())
     assert with_capture == [export.pk]
     assert exports.build_export(export.pk) == "done"
     export.refresh_from_db()
@@ -178,7 +178,7 @@ def test_an_export_interrupted_too_often_fails_with_a_reason():
     with time_machine.travel(timezone.now() - datetime.timedelta(hours=1), tick=False):
         export = export_of(user, attempts=StatsExport.MAX_ATTEMPTS - 1)
         export.claim_build()
-    assert workflows.requeue_unfinished_exports(timezone.now(), enqueue=False) == []
+    assert workflows.requeue_unfinished_exports(timezone.now()) == []
     export.refresh_from_db()
     assert export.state == StatsExport.State.FAILED
     page = signed_in(user).get(reverse("stats-export", args=[export.pk])).content.decode()
@@ -194,7 +194,7 @@ def test_export_page_shows_an_interrupted_export_as_retrying():
         stalled.claim_build()
     page = client.get(reverse("stats-export", args=[stalled.pk])).content.decode()
     assert "Interrupted" in page and "retried" in page
-    workflows.requeue_unfinished_exports(timezone.now(), enqueue=False)
+    workflows.requeue_unfinished_exports(timezone.now())
     page = client.get(reverse("stats-export", args=[stalled.pk]), HTTP_HX_REQUEST="true")
     assert "Interrupted; retrying" in page.content.decode()
     assert b'hx-trigger="every 1s"' in page.content
@@ -217,9 +217,9 @@ def test_starting_an_export_with_the_broker_down_keeps_it_and_the_sweep_has_it_b
     assert worker.waiting() == 0
 
     # A sweep soon after leaves it alone; a few minutes later it is enqueued again.
-    assert workflows.requeue_unfinished_exports(timezone.now()) == []
+    assert tasks.requeue_unfinished_exports(timezone.now()) == []
     later = timezone.now() + datetime.timedelta(minutes=10)
-    assert workflows.requeue_unfinished_exports(later) == [export.pk]
+    assert tasks.requeue_unfinished_exports(later) == [export.pk]
     assert worker.waiting() == 1
     worker.start()
     worker.wait_for(
@@ -250,8 +250,8 @@ def test_inviting_with_the_broker_down_keeps_the_account_and_the_sweep_sends_it(
     assert worker.waiting() == 0
 
     later = timezone.now() + datetime.timedelta(minutes=10)
-    assert workflows.requeue_pending_invitations(later) == [newbie.pk]
-    assert workflows.requeue_pending_invitations(later) == []  # claimed: enqueued once
+    assert tasks.requeue_pending_invitations(later) == [newbie.pk]
+    assert tasks.requeue_pending_invitations(later) == []  # claimed: enqueued once
     assert worker.waiting() == 1
     worker.start()
     worker.wait_for(

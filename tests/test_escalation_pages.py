@@ -31,7 +31,7 @@ def escalated():
         assignee=worker,
         due_at=FRIDAY - datetime.timedelta(days=10),
     )
-    workflows.run_sweep(FRIDAY, enqueue_email=False)
+    workflows.run_sweep(FRIDAY)
     return supervisor, worker, case
 
 

@@ -146,7 +146,7 @@ def test_embassy_reminders_go_exactly_to_the_liaisons_who_may_see_the_case(
         supervisor = UserFactory(role=Role.SUPERVISOR, organisation=org)
         requests = [build_case(org, supervisor, spec) for spec in case_specs]
         people = [build_liaison(spec) for spec in liaison_specs]
-        workflows.run_sweep(timezone.now(), enqueue_email=False)
+        workflows.run_sweep(timezone.now())
         got = {request.pk: reminded(request) for request in requests}
         expected = {
             request.pk: {liaison.pk for liaison in people if may_see(liaison, request)}

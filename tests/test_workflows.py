@@ -44,7 +44,7 @@ def at(moment, days=0, hours=0, minutes=0):
 
 def sweep(moment):
     with time_machine.travel(moment, tick=False):
-        counts, _ids = workflows.run_sweep(moment, enqueue_email=False)
+        counts, _ids = workflows.run_sweep(moment)
     return counts
 
 
@@ -262,7 +262,7 @@ def test_two_sweeps_at_the_same_moment_notify_once(settings):
     def run():
         try:
             barrier.wait()
-            results.append(workflows.run_sweep(at(MONDAY, days=3), enqueue_email=False)[0])
+            results.append(workflows.run_sweep(at(MONDAY, days=3))[0])
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

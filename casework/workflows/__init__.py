@@ -18,14 +18,12 @@ from casework.workflows.case_rules import (
     escalate_undecided_closures,
     remind_stale_cases,
 )
-from casework.workflows.claims import id_filter
 from casework.workflows.context import OrganisationContext, organisations
 from casework.workflows.digest import claim_digests, digest_for, send_digest
 from casework.workflows.emails import (
     EMAIL_BATCH,
     EmailFailed,
     deliver_notification_email,
-    enqueue_emails,
     stuck_email_ids,
 )
 from casework.workflows.embassy_rules import (
@@ -52,12 +50,10 @@ __all__ = [
     "claim_digests",
     "deliver_notification_email",
     "digest_for",
-    "enqueue_emails",
     "escalate_overdue_tasks",
     "escalate_unanswered_embassy_requests",
     "escalate_unassigned_cases",
     "escalate_undecided_closures",
-    "id_filter",
     "message_for",
     "organisations",
     "remind_due_tasks",

@@ -6,7 +6,7 @@ here is composed only from constant fragments of this package; every value (ids,
 moments, enum values, messages) is a query parameter.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from casework.models import Notification
 from casework.notifications import english_parts
+from casework.sql import id_filter, placeholders
 
 # Selects (recipient_id, escalation_id) for the escalations matched by `claimed`, a
 # condition on `e.id` with its parameters: (claimed, claimed_params) -> (sql, params).
@@ -29,18 +30,6 @@ def returning_ids(sql: str, params: Sequence) -> list:
 def concat(*parts: str) -> str:
     """SQL string concatenation for both databases."""
     return " || ".join(parts)
-
-
-def placeholders(values: Sequence) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def id_filter(column: str, ids: Iterable[int]) -> tuple[str, list]:
-    """`column` among `ids`: one array parameter on PostgreSQL, a list on SQLite."""
-    ids = list(ids)
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
-    return f"{column} IN ({placeholders(ids)})", ids
 
 
 def epoch(column: str) -> str:

@@ -1,11 +1,10 @@
-"""Notification emails: handed to a task after the commit, sent one claimed at a time."""
+"""Notification emails, sent one claimed at a time (casework.tasks hands them to the email
+task in batches of EMAIL_BATCH, after the commit)."""
 
 import datetime
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,16 +18,6 @@ EMAIL_BATCH = 200
 
 class EmailFailed(Exception):
     """A transient failure to send; the task retries it."""
-
-
-def enqueue_emails(ids) -> None:
-    """Hand notification ids to the email task in batches, after the commit."""
-    from casework.tasks import send_notification_emails  # tasks import this package
-
-    ids = list(ids)
-    for start in range(0, len(ids), EMAIL_BATCH):
-        batch = ids[start : start + EMAIL_BATCH]
-        transaction.on_commit(partial(send_notification_emails.delay, batch))
 
 
 def stuck_email_ids(

@@ -1,10 +1,9 @@
-"""Work the broker never delivered, or a dead worker never finished: the sweep enqueues
-exports and invitation emails again."""
+"""Work the broker never delivered, or a dead worker never finished: the sweep claims
+exports and invitation emails to enqueue again (casework.tasks sends the ids returned)."""
 
 import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
@@ -15,9 +14,9 @@ from casework.models import StatsExport
 REQUEUE_AFTER = datetime.timedelta(minutes=3)
 
 
-def requeue_unfinished_exports(now: datetime.datetime, *, enqueue: bool = True) -> list[int]:
-    """Enqueue again exports left queued, or running past their deadline (the worker
-    died); give up on one interrupted too often. Returns the ids enqueued.
+def requeue_unfinished_exports(now: datetime.datetime) -> list[int]:
+    """Claim for enqueueing again exports left queued, or running past their deadline (the
+    worker died); give up on one interrupted too often. Returns the ids to enqueue.
 
     Each is claimed by a conditional UPDATE on the values seen, so two sweeps at the same
     moment enqueue it once.
@@ -40,21 +39,12 @@ def requeue_unfinished_exports(now: datetime.datetime, *, enqueue: bool = True) 
             claimed = seen.update(state=State.QUEUED, queued_at=now, progress=0)
         if claimed:
             requeued.append(pk)
-    if enqueue and requeued:
-        from casework.tasks import build_export  # tasks import this package
-        from casework.tasks import enqueue as send
-
-        def send_all():
-            for pk in requeued:
-                if not send(build_export, pk):
-                    return  # the broker is down: the next sweep tries again
-
-        transaction.on_commit(send_all)
     return requeued
 
 
-def requeue_pending_invitations(now: datetime.datetime, *, enqueue: bool = True) -> list[int]:
-    """Enqueue again invitation emails left pending for a few minutes. Returns user ids."""
+def requeue_pending_invitations(now: datetime.datetime) -> list[int]:
+    """Claim for enqueueing again invitation emails left pending for a few minutes.
+    Returns the user ids to enqueue."""
     Status = User.InvitationStatus
     pending = User.objects.filter(
         invitation_status=Status.PENDING, invitation_queued_at__lt=now - REQUEUE_AFTER
@@ -66,14 +56,4 @@ def requeue_pending_invitations(now: datetime.datetime, *, enqueue: bool = True)
             pk=pk, invitation_status=Status.PENDING, invitation_queued_at=queued_at
         ).update(invitation_queued_at=now)
     ]
-    if enqueue and requeued:
-        from casework.tasks import enqueue as send
-        from casework.tasks import send_invitation
-
-        def send_all():
-            for pk in requeued:
-                if not send(send_invitation, pk):
-                    return
-
-        transaction.on_commit(send_all)
     return requeued

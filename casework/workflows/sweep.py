@@ -1,4 +1,4 @@
-"""The sweep: every rule once, for every organisation, then the work left behind."""
+"""The sweep: every rule once, for every organisation."""
 
 import datetime
 
@@ -11,12 +11,10 @@ from casework.workflows.case_rules import (
     remind_stale_cases,
 )
 from casework.workflows.context import organisations
-from casework.workflows.emails import enqueue_emails, stuck_email_ids
 from casework.workflows.embassy_rules import (
     escalate_unanswered_embassy_requests,
     remind_embassy_requests,
 )
-from casework.workflows.recovery import requeue_pending_invitations, requeue_unfinished_exports
 from casework.workflows.task_rules import escalate_overdue_tasks, remind_due_tasks
 
 RULES = [
@@ -30,10 +28,11 @@ RULES = [
 ]
 
 
-def run_sweep(
-    now: datetime.datetime | None = None, *, enqueue_email: bool = True
-) -> tuple[dict[str, int], list[int]]:
-    """Run every rule once at `now`; return ({rule: notifications created}, their ids)."""
+def run_sweep(now: datetime.datetime | None = None) -> tuple[dict[str, int], list[int]]:
+    """Run every rule once at `now`; return ({rule: notifications created}, their ids).
+
+    Enqueues nothing: casework.tasks.run_sweep sends the emails and the work left behind.
+    """
     now = now or timezone.now()
     counts = {name: 0 for name, _rule in RULES}
     created = []
@@ -43,9 +42,4 @@ def run_sweep(
             counts[name] += len(ids)
             created += ids
     forget_old_keys(now)
-    if enqueue_email:
-        enqueue_emails(created)
-        enqueue_emails(stuck_email_ids(now))
-        requeue_unfinished_exports(now)
-        requeue_pending_invitations(now)
     return counts, created

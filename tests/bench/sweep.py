@@ -13,7 +13,7 @@ per two tasks, and `--tasks` open tasks of which the largest `--due` figure are 
 days overdue (past both overdue thresholds: supervisors at 1 working day,
 administrators at 3) and the rest due in 2 to 60 days (no rule fires for them). Cases
 had activity just now, so only the overdue-task rule fires. VACUUM ANALYZE, then
-`workflows.run_sweep(now, enqueue_email=False)` is timed and its queries counted
+`workflows.run_sweep(now)` is timed and its queries counted
 (django.test.utils.CaptureQueriesContext, whatever DEBUG says), followed by a second
 sweep at once, which finds everything already claimed and creates nothing.
 
@@ -223,7 +223,7 @@ def sweep_once():
     now = _now()
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        _counts, created = workflows.run_sweep(now, enqueue_email=False)
+        _counts, created = workflows.run_sweep(now)
         seconds = time.perf_counter() - started
     return seconds, len(captured.captured_queries), len(created)
 
@@ -252,7 +252,7 @@ def explain_sweep(label):
 
     print(f"\n=== EXPLAIN ANALYZE, one sweep at {label} (rolled back)")
     with transaction.atomic(), connection.execute_wrapper(explain):
-        workflows.run_sweep(_now(), enqueue_email=False)
+        workflows.run_sweep(_now())
         transaction.set_rollback(True)
 
 

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
-from casework import workflows
+from casework import tasks
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             moment = parse_datetime(at)
             if moment is None or moment.tzinfo is None:
                 raise CommandError("--at needs an ISO-8601 moment with a time zone.")
-        counts, _ids = workflows.run_sweep(moment, enqueue_email=not no_email)
+        counts, _ids = tasks.run_sweep(moment, enqueue_email=not no_email)
         if options["json"]:
             self.stdout.write(_json_dumps(counts))
             return
