@@ -194,11 +194,13 @@ class User(AbstractUser):
         self.end_all_sessions()
 
     @property
-    def is_liaison(self):
+    def has_liaison_role(self) -> bool:
+        """The account's role is liaison: a fact about the account. Whether the person may
+        act as a liaison now (active, access not expired) is casework.access.is_liaison."""
         return self.role == Role.LIAISON
 
     def liaison_access_expired(self, today=None) -> bool:
-        if not self.is_liaison:
+        if not self.has_liaison_role:
             return False
         today = today or timezone.localdate()
         return self.access_expires_on is None or self.access_expires_on < today

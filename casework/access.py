@@ -5,8 +5,19 @@ of object, each scoped by the user's role (SPEC section 1). A request for someth
 outside the user's scope raises Http404 exactly as for something that does not exist,
 and is audited as a denial. The field allowlists per role (SPEC section 4) are here
 too, so templates and exports show only what `visible_fields` hands them.
+
+"A liaison" means one thing here: `is_liaison(user)`, someone who may act as a liaison
+now (active, liaison role, access not expired). `User.has_liaison_role` is the bare role,
+for routing and for the account itself, never for deciding what someone may see.
+
+What a liaison may see of a case depends on the countries it is shared with: a
+`CaseGrant`, asked of the database once per case object and user (`grant_on`).
+`get_case` settles the requester's grant as it fetches the case, so the page's person,
+nationalities, documents and requests all read the same answer. Grants are kept on the
+case object itself, so they last exactly as long as the object a request fetched.
 """
 
+from dataclasses import dataclass
 from typing import NoReturn
 
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
@@ -45,8 +56,9 @@ def is_case_staff(user):
     return _active(user) and user.role in STAFF_CASE_ROLES
 
 
-def is_liaison(user):
-    return _active(user) and user.role == Role.LIAISON and not user.liaison_access_expired()
+def is_liaison(user) -> bool:
+    """May act as a liaison now: active, liaison role, access not expired."""
+    return _active(user) and user.has_liaison_role and not user.liaison_access_expired()
 
 
 def _embassy_shares(case_ref, countries):
@@ -142,29 +154,52 @@ def embassy_requests_visible_to(user):
     return EmbassyRequest.objects.filter(Exists(shares), case__do_not_share_with_embassy=False)
 
 
-def _liaison_shares(user, case) -> dict[str, bool]:
-    """{country: whether its consent shares document numbers}, for the liaison's
-    countries this case is shared with.
+@dataclass(frozen=True)
+class CaseGrant:
+    """What one user may see of one case through a liaison's countries.
 
-    Asked once per case object and user: a page asks it for the person, the nationalities,
-    the documents and the requests, and each answer must be the same one.
+    `shared_countries`: the user's countries the case is shared with, sorted (a dual
+    national shows no more); `document_number_countries`: those of them whose consent
+    also shares document numbers. Staff and everyone else have the empty grant: their
+    scope is their role's, not a country's.
     """
-    asked = case.__dict__.setdefault("_liaison_shares", {})
-    if user.pk not in asked:
-        shares: dict[str, bool] = {}
-        if is_liaison(user) and not case.do_not_share_with_embassy:
-            rows = _embassy_shares(case.pk, liaison_countries(user)).values_list(
-                "country", "includes_document_numbers"
-            )
-            for country, numbers in rows:
-                shares[country] = shares.get(country, False) or numbers
-        asked[user.pk] = shares
-    return asked[user.pk]
+
+    user_id: int | None
+    shared_countries: tuple[str, ...] = ()
+    document_number_countries: frozenset[str] = frozenset()
 
 
-def shared_countries(user, case):
+# Where grant_on keeps its answers on a case object: {user id: CaseGrant}.
+_GRANTS = "_access_grants"
+
+
+def grant_on(user, case) -> CaseGrant:
+    """The user's grant on `case`, asked of the database once per case object and user."""
+    grants: dict[int | None, CaseGrant] = case.__dict__.setdefault(_GRANTS, {})
+    if user.pk not in grants:
+        grants[user.pk] = _ask_grant(user, case)
+    return grants[user.pk]
+
+
+def _ask_grant(user, case) -> CaseGrant:
+    if not is_liaison(user) or case.do_not_share_with_embassy:
+        return CaseGrant(user_id=user.pk)
+    rows = _embassy_shares(case.pk, liaison_countries(user)).values_list(
+        "country", "includes_document_numbers"
+    )
+    shares: dict[str, bool] = {}
+    for country, numbers in rows:
+        shares[country] = shares.get(country, False) or numbers
+    return CaseGrant(
+        user_id=user.pk,
+        shared_countries=tuple(sorted(shares)),
+        document_number_countries=frozenset(c for c, numbers in shares.items() if numbers),
+    )
+
+
+def shared_countries(user, case) -> list[str]:
     """The liaison's countries this case is shared with (a dual national shows no more)."""
-    return sorted(_liaison_shares(user, case))
+    return list(grant_on(user, case).shared_countries)
 
 
 def _may_exist(reference: str) -> bool:
@@ -226,6 +261,7 @@ def get_case(request, reference, *, viewing=None):
     )
     if case is None:
         deny(request, reference)
+    grant_on(request.user, case)  # settled once, for every *_for call on this page
     if viewing:
         record_view(request, case, "case", case.pk)
     return case
@@ -482,8 +518,7 @@ def _identity_documents(user, case):
     else:
         # A liaison gets numbers only where the consent says so, and only of documents
         # issued by the country it was given for.
-        shares = _liaison_shares(user, case)
-        number_countries = {country for country, numbers in shares.items() if numbers}
+        number_countries = grant_on(user, case).document_number_countries
     rows = []
     for doc in identity_documents_for(user, case):
         show_number = number_countries is None or doc.issuing_country.code in number_countries

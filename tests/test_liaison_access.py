@@ -618,3 +618,47 @@ def test_reassignment_moves_restricted_access(organisation, caseworker):
     url = child_url("note-detail", case, restricted)
     assert signed_in_client(successor).get(url).status_code == 200
     assert signed_in_client(caseworker).get(url).status_code == 404
+
+
+# --- One meaning of "liaison", one grant per case ------------------------------------
+
+
+def test_an_expired_liaison_keeps_the_role_but_may_no_longer_act_as_liaison(liaison):
+    assert liaison.has_liaison_role and access.is_liaison(liaison)
+    User.objects.filter(pk=liaison.pk).update(
+        access_expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    liaison.refresh_from_db()
+    # The role is a fact about the account; acting as a liaison is the access decision.
+    assert liaison.has_liaison_role
+    assert not access.is_liaison(liaison)
+    assert not UserFactory(role=Role.CASEWORKER).has_liaison_role
+
+
+def test_get_case_grants_a_liaison_their_shared_countries_once(
+    organisation, supervisor, django_assert_num_queries
+):
+    two = LiaisonFactory(liaison_countries=["KE", "IN"])
+    case = make_case(organisation, nationalities=["KE", "IN"])
+    share(case, supervisor, "KE", includes_document_numbers=True)
+    share(case, supervisor, "IN")
+
+    fetched = access.get_case(request_as(two), case.reference, viewing=False)
+    with django_assert_num_queries(0):
+        grant = access.grant_on(two, fetched)
+        assert access.shared_countries(two, fetched) == ["IN", "KE"]
+    assert grant == access.CaseGrant(
+        user_id=two.pk,
+        shared_countries=("IN", "KE"),
+        document_number_countries=frozenset({"KE"}),
+    )
+
+
+def test_staff_have_the_empty_grant_without_a_query(
+    organisation, supervisor, django_assert_num_queries
+):
+    case = make_case(organisation)
+    share(case, supervisor, "KE")
+    fetched = access.get_case(request_as(supervisor), case.reference, viewing=False)
+    with django_assert_num_queries(0):
+        assert access.grant_on(supervisor, fetched).shared_countries == ()

@@ -47,7 +47,7 @@ def htmx(request):
 @login_required
 def home(request):
     user = request.user
-    if user.role == Role.LIAISON:
+    if user.has_liaison_role:  # the portal is a liaison's home page
         return redirect("embassy-portal")
     context = {}
     if access.is_case_staff(user):

@@ -96,7 +96,7 @@ def request_detail(request, reference, pk):
         request.FILES or None,
         too_large=getattr(request, "upload_too_large", False),
     )
-    if not request.user.is_liaison:
+    if not access.is_liaison(request.user):
         form.fields.pop("status")
     if request.method == "POST" and form.is_valid():
         create_once(
@@ -114,7 +114,7 @@ def request_detail(request, reference, pk):
 
 @transaction.atomic
 def _reply(request, case, embassy_request, data):
-    from_embassy = request.user.is_liaison
+    from_embassy = access.is_liaison(request.user)
     message = EmbassyMessage.objects.create(
         request=embassy_request, author=request.user, from_embassy=from_embassy, body=data["body"]
     )
