@@ -227,23 +227,35 @@ def record(
         "detail": fit(detail, _limit("detail")),
         "ip_address": ip_address,
     }
+    before, after, params = _insert_parts(values)
+    _write_or_defer(action, before, after, params)
+
+
+def _insert_parts(values: dict) -> tuple[str, str, list]:
+    """(the hashed payload before seq, after seq, the insert's parameters) of an event."""
     # The payload without seq; seq is spliced in by the database as '"seq":N' so the
     # hash covers it. canonical_payload() yields exactly this with seq in sorted order.
     template = canonical_payload(seq=-1, **values)
     before, after = template.split('"seq":-1')
     params = [
         values["created_at"],
-        actor_id,
+        values["actor_id"],
         values["actor_label"],
-        organisation_id,
+        values["organisation_id"],
         values["action"],
         values["object_type"],
         values["object_id"],
         values["case_reference"],
         json.dumps(values["fields"]),
         values["detail"],
-        ip_address,
+        values["ip_address"],
     ]
+    return before, after, params
+
+
+def _write_or_defer(action, before: str, after: str, params: list) -> None:
+    """Appends the event now, or queues it for the end of the request or transaction
+    that collects events (see `_after_request` and `_changes`)."""
     pending = _after_request.get()
     if action in AFTER_REQUEST and pending is not None and connection.in_atomic_block:
         pending.append((before, after, params))

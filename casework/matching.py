@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from rapidfuzz import fuzz
 
 from casework.models import (
@@ -417,41 +417,13 @@ def find_duplicates(
     least SIMILAR_NAME_SCORE in token_sort_ratio, as normalised or as folded. At most
     five queries, whatever the size of the organisation.
     """
-    digests = {d for d in map(document_digest, document_numbers) if d}
-    same_document = set()
-    if digests:
-        same_document = set(
-            DocumentDigest.objects.filter(organisation_id=organisation_id, digest__in=digests)
-            .exclude(identity_document__person_id=exclude_person_id)
-            .values_list("identity_document__person_id", flat=True)
-        )
-
+    same_document = _same_document_persons(organisation_id, document_numbers, exclude_person_id)
     new_spellings = _spellings(given_name, family_name, native_name, aliases)
-    tokens = {key for key, kind in _keys_of_spellings(new_spellings) if kind == NameKind.TOKEN}
-    similar = []
-    if tokens:
-        similar = list(
-            NameKey.objects.filter(
-                organisation_id=organisation_id, kind=NameKind.TOKEN, key__in=tokens
-            )
-            .exclude(person_id=exclude_person_id)
-            # The persons sharing the most name parts first, if there are too many.
-            .values("person_id")
-            .annotate(hits=Count("key", distinct=True))
-            .order_by("-hits", "person_id")
-            .values_list("person_id", flat=True)[:MAX_NAME_CANDIDATES]
-        )
+    similar = _persons_sharing_name_parts(organisation_id, new_spellings, exclude_person_id)
     if not same_document and not similar:
         return []
 
-    latest_case = Case.objects.filter(person_id=OuterRef("pk")).order_by(
-        F("closed_at").desc(nulls_first=True), "-created_at"
-    )
-    persons = (
-        Person.objects.filter(organisation_id=organisation_id, pk__in=same_document | set(similar))
-        .annotate(case_reference=Subquery(latest_case.values("reference")[:1]))
-        .prefetch_related("aliases", "nationalities")
-    )
+    persons = _persons_with_latest_case(organisation_id, same_document | set(similar))
     wanted_countries = {str(getattr(c, "code", c)).upper() for c in nationalities if c}
     new_forms = _forms(new_spellings)
     found = []
@@ -475,3 +447,45 @@ def find_duplicates(
             found.append(Candidate(person.pk, person.case_reference, SIMILAR_NAME, float(score)))
     found.sort(key=lambda c: (c.reason != SAME_DOCUMENT, -c.score, c.person_id))
     return found[:limit]
+
+
+def _same_document_persons(organisation_id, document_numbers, exclude_person_id) -> set[int]:
+    """The persons of the organisation holding a document with one of these numbers."""
+    digests = {d for d in map(document_digest, document_numbers) if d}
+    if not digests:
+        return set()
+    return set(
+        DocumentDigest.objects.filter(organisation_id=organisation_id, digest__in=digests)
+        .exclude(identity_document__person_id=exclude_person_id)
+        .values_list("identity_document__person_id", flat=True)
+    )
+
+
+def _persons_sharing_name_parts(organisation_id, spellings, exclude_person_id) -> list[int]:
+    """The persons of the organisation sharing a name token with these spellings, the
+    most shared first, at most MAX_NAME_CANDIDATES."""
+    tokens = {key for key, kind in _keys_of_spellings(spellings) if kind == NameKind.TOKEN}
+    if not tokens:
+        return []
+    return list(
+        NameKey.objects.filter(organisation_id=organisation_id, kind=NameKind.TOKEN, key__in=tokens)
+        .exclude(person_id=exclude_person_id)
+        # The persons sharing the most name parts first, if there are too many.
+        .values("person_id")
+        .annotate(hits=Count("key", distinct=True))
+        .order_by("-hits", "person_id")
+        .values_list("person_id", flat=True)[:MAX_NAME_CANDIDATES]
+    )
+
+
+def _persons_with_latest_case(organisation_id, person_ids) -> QuerySet[Person]:
+    """These persons of the organisation, each with the reference of its latest case
+    (an open one first), aliases and nationalities prefetched."""
+    latest_case = Case.objects.filter(person_id=OuterRef("pk")).order_by(
+        F("closed_at").desc(nulls_first=True), "-created_at"
+    )
+    return (
+        Person.objects.filter(organisation_id=organisation_id, pk__in=person_ids)
+        .annotate(case_reference=Subquery(latest_case.values("reference")[:1]))
+        .prefetch_related("aliases", "nationalities")
+    )

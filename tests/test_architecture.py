@@ -54,3 +54,42 @@ def test_the_architecture_check_sees_a_direct_query(tmp_path):
     module = tmp_path / "view.py"
     module.write_text("def v(request):\n    return Recruitment.objects.filter(case=1)\n")
     assert _direct_queries(module) == ["view.py:2 Recruitment.objects"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_FUNCTION_LINES = 60
+
+
+def _long_functions(path: Path, root: Path) -> list[str]:
+    """Every function or method of the module over MAX_FUNCTION_LINES lines (decorators
+    not counted), as "path:line name (N lines)"."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = node.end_lineno - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                where = path.relative_to(root)
+                found.append(f"{where}:{node.lineno} {node.name} ({length} lines)")
+    return found
+
+
+def test_no_function_outside_tests_is_longer_than_60_lines():
+    modules = sorted(
+        module
+        for package in ("casework", "accounts")
+        for module in (ROOT / package).rglob("*.py")
+        if "migrations" not in module.relative_to(ROOT).parts
+    )
+    assert modules, "no modules found"
+    found = [hit for module in modules for hit in _long_functions(module, ROOT)]
+    assert found == [], (
+        f"Functions over {MAX_FUNCTION_LINES} lines; split them into helpers by concept: "
+        + ", ".join(found)
+    )
+
+
+def test_the_length_check_sees_a_long_function(tmp_path):
+    module = tmp_path / "long.py"
+    body = "".join(f"    x{i} = {i}\n" for i in range(60))
+    module.write_text(f"def short():\n    pass\n\n\ndef long():\n{body}")
+    assert _long_functions(module, tmp_path) == ["long.py:5 long (61 lines)"]

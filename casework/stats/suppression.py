@@ -297,6 +297,30 @@ def _exposed(
     the change.
     """
     held, pivots = reduced or _reduced_for_ranges(counts, lines, suppressed, primary, k)
+    cone, rows_of = _cone(held, pivots)
+    ways, goals = _goals(counts, primary, k, held, pivots, rows_of)
+    goals_of = defaultdict(list)  # held figure -> the goals that hold it
+    for key, goal in goals.items():
+        for other in goal:
+            goals_of[other].append(key)
+    moved = _moved_together(cone, rows_of, held, goals, goals_of)
+    exposed = {}
+    for key in sorted(goals, key=_canonical):
+        if key in moved:
+            continue
+        y = None if key in held else _best_change(cone, rows_of, goals[key], [goals[key]], True)
+        if y is None:
+            exposed[key] = ways[key]
+        else:
+            _witness(y, goals, goals_of, moved)
+    return exposed
+
+
+def _cone(
+    held: dict[Key, int], pivots: dict[Key, dict[Key, Exact]]
+) -> tuple[list[dict[Key, Exact]], dict[Key, list[int]]]:
+    """The rows left with held figures only, each figure's change taken times its way,
+    and for each held figure the indexes of the rows that hold it."""
     cone = [
         {key: value * held[key] for key, value in row.items()}
         for pivot, row in pivots.items()
@@ -306,6 +330,19 @@ def _exposed(
     for index, row in enumerate(cone):
         for key in row:
             rows_of[key].append(index)
+    return cone, rows_of
+
+
+def _goals(
+    counts: dict[Key, int],
+    primary: set[Key],
+    k: int,
+    held: dict[Key, int],
+    pivots: dict[Key, dict[Key, Exact]],
+    rows_of: dict[Key, list[int]],
+) -> tuple[dict[Key, int], dict[Key, dict[Key, Exact]]]:
+    """(each primary figure -> its way, each primary figure that may be unable to move
+    -> its change as a function of the held figures' changes y)."""
     ways: dict[Key, int] = {}  # figure -> its way
     goals: dict[Key, dict[Key, Exact]] = {}  # figure -> its change as a function of y
     for key in primary:
@@ -319,18 +356,31 @@ def _exposed(
             continue
         if not any(value > 0 and not rows_of[other] for other, value in goal.items()):
             goals[key] = goal  # else a held figure no row holds moves it alone
-    goals_of = defaultdict(list)  # held figure -> the goals that hold it
-    for key, goal in goals.items():
-        for other in goal:
-            goals_of[other].append(key)
+    return ways, goals
+
+
+def _witness(
+    y: Mapping[Key, Exact],
+    goals: dict[Key, dict[Key, Exact]],
+    goals_of: dict[Key, list[Key]],
+    moved: set[Key],
+) -> None:
+    """Adds to `moved` every figure the change y moves its way."""
+    # One change often moves several figures their way: those need no other.
+    for figure in {figure for other in y for figure in goals_of[other]} - moved:
+        if sum(value * y.get(other, 0) for other, value in goals[figure].items()) > 0:
+            moved.add(figure)
+
+
+def _moved_together(
+    cone: list[dict[Key, Exact]],
+    rows_of: dict[Key, list[int]],
+    held: dict[Key, int],
+    goals: dict[Key, dict[Key, Exact]],
+    goals_of: dict[Key, list[Key]],
+) -> set[Key]:
+    """The figures with a goal that the changes found for the held primary figures move."""
     moved: set[Key] = set()
-
-    def witness(y: Mapping[Key, Exact]) -> None:
-        # One change often moves several figures their way: those need no other.
-        for figure in {figure for other in y for figure in goals_of[other]} - moved:
-            if sum(value * y.get(other, 0) for other, value in goals[figure].items()) > 0:
-                moved.add(figure)
-
     # The held primary figures together: the most of them one change can move, each
     # capped at 1, until no change moves any of those left (then none can: a change
     # that moved one, scaled down, would have counted).
@@ -339,18 +389,9 @@ def _exposed(
         y = _best_change(cone, rows_of, dict.fromkeys(left, 1), [{key: 1} for key in left])
         if y is None:
             break
-        witness(y)
+        _witness(y, goals, goals_of, moved)
         left -= moved
-    exposed = {}
-    for key in sorted(goals, key=_canonical):
-        if key in moved:
-            continue
-        y = None if key in held else _best_change(cone, rows_of, goals[key], [goals[key]], True)
-        if y is None:
-            exposed[key] = ways[key]
-        else:
-            witness(y)
-    return exposed
+    return moved
 
 
 def _divided(value: Exact, by: Exact) -> Exact:
@@ -374,6 +415,31 @@ def _best_change(
     or None if that maximum is 0. The simplex method, exact, Bland's rule (no cycling),
     from y = 0; each row = 0 as row . y <= 0 and -(sum of the rows) . y <= 0. Only the
     rows linked to the objective's figures take part: the others can stay at 0."""
+    variables, used = _linked(rows, rows_of, objective)
+    column = {key: index for index, key in enumerate(variables)}
+    tableau, bounds, basis = _tableau(rows, used, caps, column)
+    cost = {column[key]: value for key, value in objective.items() if value}  # reduced
+    gained: Exact = 0
+    while True:
+        entering = min((j for j, value in cost.items() if value > 0), default=None)
+        if entering is None or (first and gained > 0):
+            break
+        r = _leaving_row(tableau, bounds, basis, entering)
+        if r is None:
+            return None  # unbounded, impossible under the caps: withhold more
+        gained += _pivot(tableau, bounds, basis, cost, r, entering)
+    if gained <= 0:
+        return None
+    return {
+        variables[j]: bounds[i] for i, j in enumerate(basis) if j < len(variables) and bounds[i]
+    }
+
+
+def _linked(
+    rows: list[dict[Key, Exact]], rows_of: dict[Key, list[int]], objective: Mapping[Key, Exact]
+) -> tuple[list[Key], list[int]]:
+    """(the objective's figures and every figure linked to them through rows, in order;
+    the indexes of those rows, in order)."""
     figures, used, pending = set(), set(), [key for key, value in objective.items() if value]
     while pending:
         key = pending.pop()
@@ -383,9 +449,18 @@ def _best_change(
                 if index not in used:
                     used.add(index)
                     pending.extend(rows[index])
-    variables = sorted(figures, key=_canonical)
-    column = {key: index for index, key in enumerate(variables)}
-    constraints = [{column[key]: value for key, value in rows[i].items()} for i in sorted(used)]
+    return sorted(figures, key=_canonical), sorted(used)
+
+
+def _tableau(
+    rows: list[dict[Key, Exact]],
+    used: list[int],
+    caps: list[Mapping[Key, Exact]],
+    column: dict[Key, int],
+) -> tuple[list[dict[int, Exact]], list[Exact], list[int]]:
+    """The starting simplex tableau (rows as sparse dicts), its bounds and its basis:
+    each used row as <= 0, minus their sum as <= 0, then each cap as <= 1."""
+    constraints = [{column[key]: value for key, value in rows[i].items()} for i in used]
     summed: dict[int, Exact] = defaultdict(int)
     for constraint in constraints:
         for j, value in constraint.items():
@@ -393,52 +468,59 @@ def _best_change(
     constraints.append({j: value for j, value in summed.items() if value})
     bounds: list[Exact] = [*[0] * len(constraints), *[1] * len(caps)]
     constraints += [{column[key]: value for key, value in cap.items() if value} for cap in caps]
-    # Tableau: constraint i has the slack variable len(variables) + i, basic at first.
-    tableau = [{**row, len(variables) + i: 1} for i, row in enumerate(constraints)]
-    basis = [len(variables) + i for i in range(len(constraints))]
-    cost = {column[key]: value for key, value in objective.items() if value}  # reduced
-    gained: Exact = 0
-    while True:
-        entering = min((j for j, value in cost.items() if value > 0), default=None)
-        if entering is None or (first and gained > 0):
-            break
-        leaving = min(
-            (
-                (_divided(bounds[i], row[entering]), basis[i], i)
-                for i, row in enumerate(tableau)
-                if row.get(entering, 0) > 0
-            ),
-            default=None,
-        )
-        if leaving is None:
-            return None  # unbounded, impossible under the caps: withhold more
-        r = leaving[2]
-        scale = tableau[r][entering]
-        pivot_row = {j: _divided(value, scale) for j, value in tableau[r].items()}
-        tableau[r], bounds[r], basis[r] = pivot_row, _divided(bounds[r], scale), entering
-        for i, row in enumerate(tableau):
-            factor = row.get(entering, 0) if i != r else 0
-            if factor:
-                for j, value in pivot_row.items():
-                    updated = row.get(j, 0) - factor * value
-                    if updated:
-                        row[j] = updated
-                    else:
-                        row.pop(j, None)
-                bounds[i] -= factor * bounds[r]
-        factor = cost[entering]
-        for j, value in pivot_row.items():
-            updated = cost.get(j, 0) - factor * value
-            if updated:
-                cost[j] = updated
-            else:
-                cost.pop(j, None)
-        gained += factor * bounds[r]
-    if gained <= 0:
-        return None
-    return {
-        variables[j]: bounds[i] for i, j in enumerate(basis) if j < len(variables) and bounds[i]
-    }
+    # Tableau: constraint i has the slack variable len(column) + i, basic at first.
+    tableau = [{**row, len(column) + i: 1} for i, row in enumerate(constraints)]
+    basis = [len(column) + i for i in range(len(constraints))]
+    return tableau, bounds, basis
+
+
+def _leaving_row(
+    tableau: list[dict[int, Exact]], bounds: list[Exact], basis: list[int], entering: int
+) -> int | None:
+    """The row whose basic variable leaves (minimum ratio, Bland's rule on ties), or
+    None if the entering variable can grow without bound."""
+    leaving = min(
+        (
+            (_divided(bounds[i], row[entering]), basis[i], i)
+            for i, row in enumerate(tableau)
+            if row.get(entering, 0) > 0
+        ),
+        default=None,
+    )
+    return None if leaving is None else leaving[2]
+
+
+def _pivot(
+    tableau: list[dict[int, Exact]],
+    bounds: list[Exact],
+    basis: list[int],
+    cost: dict[int, Exact],
+    r: int,
+    entering: int,
+) -> Exact:
+    """Pivots the tableau (in place) on row r and the entering column; returns how much
+    the objective gained."""
+    scale = tableau[r][entering]
+    pivot_row = {j: _divided(value, scale) for j, value in tableau[r].items()}
+    tableau[r], bounds[r], basis[r] = pivot_row, _divided(bounds[r], scale), entering
+    for i, row in enumerate(tableau):
+        factor = row.get(entering, 0) if i != r else 0
+        if factor:
+            for j, value in pivot_row.items():
+                updated = row.get(j, 0) - factor * value
+                if updated:
+                    row[j] = updated
+                else:
+                    row.pop(j, None)
+            bounds[i] -= factor * bounds[r]
+    factor = cost[entering]
+    for j, value in pivot_row.items():
+        updated = cost.get(j, 0) - factor * value
+        if updated:
+            cost[j] = updated
+        else:
+            cost.pop(j, None)
+    return factor * bounds[r]
 
 
 def _easing(
@@ -509,10 +591,7 @@ def suppress_small_cells(
     primary = primary_suppressions(counts, k)
     suppressed = set(primary)
     lines = _lines(counts, dimensions)
-    lines_of = defaultdict(list)
-    for index, (parts, whole) in enumerate(lines):
-        for key in (*parts, whole):
-            lines_of[key].append(index)
+    lines_of = _lines_of(lines)
     changed = set(suppressed)
     marked_alone = None  # primary figures no suppression can protect (computed if needed)
     while changed:
@@ -532,32 +611,51 @@ def suppress_small_cells(
         exposed = {key: way for key, way in exposed.items() if key not in (marked_alone or ())}
         if not recoverable and not exposed:
             break
-        # One figure at a time: it may protect several recoverable ones at once. First
-        # from the lines of a recoverable figure; failing that (it is determined only
-        # through figures whose lines are all withheld), from any line with a
-        # suppressed figure. For exposed figures, the nearest that may let them move.
+        # One figure at a time: it may protect several recoverable ones at once.
         if not recoverable:
             candidates = _easing(exposed, counts, lines, lines_of, suppressed, k)
         else:
-            candidates = {
-                figure
-                for key in recoverable
-                for index in lines_of[key]
-                for figure in (*lines[index][0], lines[index][1])
-                if figure not in suppressed and counts[figure] > 0
-            } or {
-                figure
-                for parts, whole in lines
-                if any(key in suppressed for key in (*parts, whole))
-                for figure in (*parts, whole)
-                if figure not in suppressed and counts[figure] > 0
-            }
+            candidates = _protecting(recoverable, counts, lines, lines_of, suppressed)
         changed = set()
         if candidates:
             pick = _cheapest(candidates, counts, lines, lines_of, suppressed)
             suppressed.add(pick)
             changed.add(pick)
     return suppressed
+
+
+def _lines_of(lines: list[Line]) -> dict[Key, list[int]]:
+    """Each figure -> the indexes of the lines it is in."""
+    lines_of = defaultdict(list)
+    for index, (parts, whole) in enumerate(lines):
+        for key in (*parts, whole):
+            lines_of[key].append(index)
+    return lines_of
+
+
+def _protecting(
+    recoverable: set[Key],
+    counts: dict[Key, int],
+    lines: list[Line],
+    lines_of: dict[Key, list[int]],
+    suppressed: set[Key],
+) -> set[Key]:
+    """The shown non-zero figures that, withheld, may protect recoverable ones: first
+    from the lines of a recoverable figure; failing that (it is determined only through
+    figures whose lines are all withheld), from any line with a suppressed figure."""
+    return {
+        figure
+        for key in recoverable
+        for index in lines_of[key]
+        for figure in (*lines[index][0], lines[index][1])
+        if figure not in suppressed and counts[figure] > 0
+    } or {
+        figure
+        for parts, whole in lines
+        if any(key in suppressed for key in (*parts, whole))
+        for figure in (*parts, whole)
+        if figure not in suppressed and counts[figure] > 0
+    }
 
 
 def cell_states(

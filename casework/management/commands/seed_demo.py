@@ -4,6 +4,7 @@ import base64
 import datetime
 import random
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -195,6 +196,23 @@ DIAL_CODES = {
 }
 
 
+CONSENT_CHANCES = [
+    (ConsentScope.INCLUDE_IN_STATISTICS, 0.92),
+    (ConsentScope.CONTACT_FAMILY, 0.75),
+    (ConsentScope.SHARE_WITH_EMBASSY, 0.55),
+]
+
+
+class DrawnPerson(NamedTuple):
+    """A person drawn for the demo, with what is written for it once it has a key."""
+
+    person: Person
+    country: str
+    extra_country: str | None
+    aliases: list[str]
+    doc_status: str
+
+
 class Command(BaseCommand):
     help = "Create a deterministic synthetic coalition: organisations, demo users, cases."
 
@@ -316,92 +334,20 @@ class DemoSeeder:
             self.create_batch(min(BATCH, count - start))
 
     def create_batch(self, count):
-        rng = self.rng
-        people, cases = [], []
-        nationalities, aliases, documents = [], [], []
-        for _ in range(count):
-            org = self.organisations["srn" if rng.random() < 0.8 else "ffa"]
-            country = weighted(rng, demo_data.NATIONALITY_WEIGHTS)
-            names = demo_data.NAMES[country]
-            sex = Sex.FEMALE if rng.random() < 0.06 else Sex.MALE
-            given = rng.choice(names["given_female" if sex == Sex.FEMALE else "given_male"])
-            family = rng.choice(names["family"])
-            place, region = rng.choice(names["places"])
-            birth_year = rng.randint(1972, 2006)
-            exact_birth = rng.random() < 0.6
-            person = Person(
-                organisation=org,
-                given_name=given[0],
-                family_name=family[0],
-                native_name=" ".join(p for p in (given[1], family[1]) if p),
-                sex=sex,
-                date_of_birth=(
-                    datetime.date(birth_year, rng.randint(1, 12), rng.randint(1, 28))
-                    if exact_birth
-                    else None
-                ),
-                birth_year=birth_year,
-                birth_year_estimated=not exact_birth,
-                languages=list(names["languages"]),
-                interpreter_needed=rng.random() < 0.5,
-                place_of_origin=place,
-                region_of_origin=region,
-                vulnerabilities=(
-                    [rng.choice(["injured", "ill", "disability", "minor_at_recruitment"])]
-                    if rng.random() < 0.25
-                    else []
-                ),
-                created_at=self.days_ago(30, 700),
-            )
-            people.append(person)
-            extra_country = None
-            if rng.random() < 0.06:
-                extra_country = rng.choice(["IN", "KE", "GB", "US", "RU", "AE"])
-                if extra_country == country:
-                    extra_country = None
-            spellings = {f"{g} {f}" for g in [given[0], *given[2]] for f in [family[0], *family[2]]}
-            spellings.discard(person.full_name)
-            chosen = sorted(spellings)[: rng.randint(0, 3)]
-            doc_status = weighted(
-                rng,
-                [
-                    (DocumentStatus.CONFISCATED, 40),
-                    (DocumentStatus.WITH_PERSON, 15),
-                    (DocumentStatus.LOST, 15),
-                    (DocumentStatus.DESTROYED, 5),
-                    (DocumentStatus.UNKNOWN, 25),
-                ],
-            )
-            cases.append((person, country, extra_country, chosen, doc_status, org, given, family))
+        drawn = [self.draw_person() for _ in range(count)]
+        people = [d.person for d in drawn]
         Person.objects.bulk_create(people, batch_size=BATCH)
-
-        case_rows = []
-        for person, country, extra_country, chosen, doc_status, org, _, _ in cases:
-            nationalities.append(Nationality(person=person, country=country))
-            if extra_country:
-                nationalities.append(Nationality(person=person, country=extra_country))
-            for spelling in chosen:
-                aliases.append(Alias(person=person, name=spelling, source="family or documents"))
-            documents.append(
-                IdentityDocument(
-                    person=person,
-                    doc_type=DocumentType.PASSPORT,
-                    number=f"{rng.choice('ABCKLMPR')}{rng.randint(1000000, 9999999)}",
-                    issuing_country=country,
-                    status=doc_status,
-                )
+        nationalities, aliases, documents, case_rows = [], [], [], []
+        for d in drawn:
+            nationalities.append(Nationality(person=d.person, country=d.country))
+            if d.extra_country:
+                nationalities.append(Nationality(person=d.person, country=d.extra_country))
+            aliases.extend(
+                Alias(person=d.person, name=spelling, source="family or documents")
+                for spelling in d.aliases
             )
-            if rng.random() < 0.3:
-                documents.append(
-                    IdentityDocument(
-                        person=person,
-                        doc_type=DocumentType.MILITARY_CONTRACT,
-                        number="",
-                        issuing_country="RU",
-                        status=DocumentStatus.UNKNOWN,
-                    )
-                )
-            case_rows.append(self.build_case(person, country, org))
+            documents.extend(self.build_identity_documents(d.person, d.country, d.doc_status))
+            case_rows.append(self.build_case(d.person, d.country, d.person.organisation))
         Nationality.objects.bulk_create(nationalities, batch_size=BATCH)
         Alias.objects.bulk_create(aliases, batch_size=BATCH)
         IdentityDocument.objects.bulk_create(documents, batch_size=BATCH)
@@ -410,6 +356,102 @@ class DemoSeeder:
         matching.refresh_document_digests_bulk(documents)
         Case.objects.bulk_create([c for c, _ in case_rows], batch_size=BATCH)
         self.create_case_children(case_rows)
+
+    def draw_person(self) -> DrawnPerson:
+        """An unsaved person of a random organisation and country, with the rest drawn
+        for it (the order of the draws is the data: keep it)."""
+        rng = self.rng
+        org = self.organisations["srn" if rng.random() < 0.8 else "ffa"]
+        country = weighted(rng, demo_data.NATIONALITY_WEIGHTS)
+        names = demo_data.NAMES[country]
+        sex = Sex.FEMALE if rng.random() < 0.06 else Sex.MALE
+        given = rng.choice(names["given_female" if sex == Sex.FEMALE else "given_male"])
+        family = rng.choice(names["family"])
+        place, region = rng.choice(names["places"])
+        birth_year = rng.randint(1972, 2006)
+        exact_birth = rng.random() < 0.6
+        person = Person(
+            organisation=org,
+            given_name=given[0],
+            family_name=family[0],
+            native_name=" ".join(p for p in (given[1], family[1]) if p),
+            sex=sex,
+            date_of_birth=(
+                datetime.date(birth_year, rng.randint(1, 12), rng.randint(1, 28))
+                if exact_birth
+                else None
+            ),
+            birth_year=birth_year,
+            birth_year_estimated=not exact_birth,
+            languages=list(names["languages"]),
+            interpreter_needed=rng.random() < 0.5,
+            place_of_origin=place,
+            region_of_origin=region,
+            vulnerabilities=(
+                [rng.choice(["injured", "ill", "disability", "minor_at_recruitment"])]
+                if rng.random() < 0.25
+                else []
+            ),
+            created_at=self.days_ago(30, 700),
+        )
+        return DrawnPerson(
+            person,
+            country,
+            self.draw_extra_nationality(country),
+            self.draw_aliases(person, given, family),
+            self.draw_document_status(),
+        )
+
+    def draw_extra_nationality(self, country: str) -> str | None:
+        """A few people hold a second nationality."""
+        if self.rng.random() >= 0.06:
+            return None
+        extra_country = self.rng.choice(["IN", "KE", "GB", "US", "RU", "AE"])
+        return None if extra_country == country else extra_country
+
+    def draw_aliases(self, person: Person, given, family) -> list[str]:
+        """Up to three other spellings of the person's name, from the name lists."""
+        spellings = {f"{g} {f}" for g in [given[0], *given[2]] for f in [family[0], *family[2]]}
+        spellings.discard(person.full_name)
+        return sorted(spellings)[: self.rng.randint(0, 3)]
+
+    def draw_document_status(self) -> str:
+        return weighted(
+            self.rng,
+            [
+                (DocumentStatus.CONFISCATED, 40),
+                (DocumentStatus.WITH_PERSON, 15),
+                (DocumentStatus.LOST, 15),
+                (DocumentStatus.DESTROYED, 5),
+                (DocumentStatus.UNKNOWN, 25),
+            ],
+        )
+
+    def build_identity_documents(
+        self, person: Person, country: str, doc_status: str
+    ) -> list[IdentityDocument]:
+        """The person's passport, and for some a military contract."""
+        rng = self.rng
+        documents = [
+            IdentityDocument(
+                person=person,
+                doc_type=DocumentType.PASSPORT,
+                number=f"{rng.choice('ABCKLMPR')}{rng.randint(1000000, 9999999)}",
+                issuing_country=country,
+                status=doc_status,
+            )
+        ]
+        if rng.random() < 0.3:
+            documents.append(
+                IdentityDocument(
+                    person=person,
+                    doc_type=DocumentType.MILITARY_CONTRACT,
+                    number="",
+                    issuing_country="RU",
+                    status=DocumentStatus.UNKNOWN,
+                )
+            )
+        return documents
 
     def build_case(self, person, country, org):
         rng = self.rng
@@ -483,110 +525,135 @@ class DemoSeeder:
         disclosures = []
         staff = {u.organisation_id: u for u in self.users.values() if u.role == Role.SUPERVISOR}
         for case, country in case_rows:
-            recorder = case.assigned_to or staff[case.organisation_id]
+            supervisor = staff[case.organisation_id]
+            recorder = case.assigned_to or supervisor
             recruitments.append(self.build_recruitment(case, country))
             for _ in range(rng.randint(1, 2)):
                 contacts.append(self.build_family_contact(case, country))
-            for scope, chance in [
-                (ConsentScope.INCLUDE_IN_STATISTICS, 0.92),
-                (ConsentScope.CONTACT_FAMILY, 0.75),
-                (ConsentScope.SHARE_WITH_EMBASSY, 0.55),
-            ]:
+            for scope, chance in CONSENT_CHANCES:
                 if rng.random() < chance:
-                    given_at = case.created_at + datetime.timedelta(days=rng.randint(0, 10))
-                    withdrawn = rng.random() < 0.05
-                    if (
-                        scope == ConsentScope.SHARE_WITH_EMBASSY
-                        and not withdrawn
-                        and rng.random() < 0.7
-                    ):
-                        # Most consented cases were approved for disclosure by a supervisor.
-                        disclosures.append(
-                            EmbassyDisclosure(
-                                case=case,
-                                country=country,
-                                approved_by=staff[case.organisation_id],
-                                approved_at=given_at + datetime.timedelta(days=1),
-                            )
-                        )
-                    consents.append(
-                        Consent(
-                            case=case,
-                            scope=scope,
-                            country=country if scope == ConsentScope.SHARE_WITH_EMBASSY else "",
-                            status=ConsentStatus.WITHDRAWN if withdrawn else ConsentStatus.GIVEN,
-                            given_at=given_at,
-                            withdrawn_at=(
-                                given_at + datetime.timedelta(days=rng.randint(1, 30))
-                                if withdrawn
-                                else None
-                            ),
-                            method=rng.choice([ConsentMethod.VERBAL, ConsentMethod.WRITTEN]),
-                            recorded_by=recorder,
-                        )
+                    consent, disclosure = self.build_consent(
+                        case, country, scope, recorder, supervisor
                     )
-            for _ in range(rng.randint(1, 3)):
-                kind, text = rng.choice(NOTE_TEXTS)
-                occurred = case.last_activity_at - datetime.timedelta(days=rng.randint(0, 60))
-                notes.append(
-                    Note(
-                        case=case,
-                        kind=kind,
-                        occurred_at=occurred,
-                        text=text,
-                        confidentiality="restricted" if rng.random() < 0.15 else "normal",
-                        author=recorder,
-                        created_at=occurred,
-                    )
-                )
+                    if disclosure is not None:
+                        disclosures.append(disclosure)
+                    consents.append(consent)
+            notes.extend(self.build_notes(case, recorder))
             if case.status != CaseStatus.CLOSED:
-                for _ in range(rng.randint(0, 3)):
-                    kind, title = rng.choice(TASK_TITLES)
-                    tasks.append(
-                        Task(
-                            case=case,
-                            title=title,
-                            kind=kind,
-                            due_at=self.now
-                            + datetime.timedelta(hours=rng.randint(-24 * 10, 24 * 14)),
-                            assignee=case.assigned_to,
-                            created_by=recorder,
-                            created_at=case.created_at,
-                        )
-                    )
+                tasks.extend(self.build_tasks(case, recorder))
                 if rng.random() < 0.3:
-                    kind = rng.choice(list(EMBASSY_MESSAGES))
-                    requests.append(
-                        EmbassyRequest(
-                            case=case,
-                            country=country,
-                            kind=kind,
-                            message=EMBASSY_MESSAGES[kind],
-                            due_at=self.now + datetime.timedelta(days=rng.randint(-7, 14)),
-                            status=weighted(
-                                rng,
-                                [
-                                    (EmbassyRequestStatus.SENT, 50),
-                                    (EmbassyRequestStatus.ACKNOWLEDGED, 25),
-                                    (EmbassyRequestStatus.IN_PROGRESS, 20),
-                                    (EmbassyRequestStatus.FULFILLED, 5),
-                                ],
-                            ),
-                            created_by=recorder,
-                            created_at=self.days_ago(5, 40),
-                        )
-                    )
-        recruitments = Recruitment.objects.bulk_create(recruitments, batch_size=BATCH)
-        means = []
-        for recruitment in recruitments:
-            picked = rng.sample(list(MeansOfControl), rng.randint(1, 4))
-            means.extend(ControlMeans(recruitment=recruitment, means=m) for m in picked)
-        ControlMeans.objects.bulk_create(means, batch_size=BATCH)
+                    requests.append(self.build_embassy_request(case, country, recorder))
+        self.save_recruitments(recruitments)
         Contact.objects.bulk_create(contacts, batch_size=BATCH)
         Consent.objects.bulk_create(consents, batch_size=BATCH)
         EmbassyDisclosure.objects.bulk_create(disclosures, batch_size=BATCH)
         Note.objects.bulk_create(notes, batch_size=BATCH)
         Task.objects.bulk_create(tasks, batch_size=BATCH)
+        self.save_embassy_requests(requests)
+
+    def build_consent(
+        self, case: Case, country: str, scope: str, recorder: User, supervisor: User
+    ) -> tuple[Consent, EmbassyDisclosure | None]:
+        """A consent given (perhaps since withdrawn), and for most consents to share with
+        the embassy, the supervisor's approval of the disclosure."""
+        rng = self.rng
+        given_at = case.created_at + datetime.timedelta(days=rng.randint(0, 10))
+        withdrawn = rng.random() < 0.05
+        disclosure = None
+        if scope == ConsentScope.SHARE_WITH_EMBASSY and not withdrawn and rng.random() < 0.7:
+            # Most consented cases were approved for disclosure by a supervisor.
+            disclosure = EmbassyDisclosure(
+                case=case,
+                country=country,
+                approved_by=supervisor,
+                approved_at=given_at + datetime.timedelta(days=1),
+            )
+        consent = Consent(
+            case=case,
+            scope=scope,
+            country=country if scope == ConsentScope.SHARE_WITH_EMBASSY else "",
+            status=ConsentStatus.WITHDRAWN if withdrawn else ConsentStatus.GIVEN,
+            given_at=given_at,
+            withdrawn_at=(
+                given_at + datetime.timedelta(days=rng.randint(1, 30)) if withdrawn else None
+            ),
+            method=rng.choice([ConsentMethod.VERBAL, ConsentMethod.WRITTEN]),
+            recorded_by=recorder,
+        )
+        return consent, disclosure
+
+    def build_notes(self, case: Case, recorder: User) -> list[Note]:
+        """One to three notes of the case's work, before its last activity."""
+        rng = self.rng
+        notes = []
+        for _ in range(rng.randint(1, 3)):
+            kind, text = rng.choice(NOTE_TEXTS)
+            occurred = case.last_activity_at - datetime.timedelta(days=rng.randint(0, 60))
+            notes.append(
+                Note(
+                    case=case,
+                    kind=kind,
+                    occurred_at=occurred,
+                    text=text,
+                    confidentiality="restricted" if rng.random() < 0.15 else "normal",
+                    author=recorder,
+                    created_at=occurred,
+                )
+            )
+        return notes
+
+    def build_tasks(self, case: Case, recorder: User) -> list[Task]:
+        """Up to three open tasks of an open case, some overdue."""
+        rng = self.rng
+        tasks = []
+        for _ in range(rng.randint(0, 3)):
+            kind, title = rng.choice(TASK_TITLES)
+            tasks.append(
+                Task(
+                    case=case,
+                    title=title,
+                    kind=kind,
+                    due_at=self.now + datetime.timedelta(hours=rng.randint(-24 * 10, 24 * 14)),
+                    assignee=case.assigned_to,
+                    created_by=recorder,
+                    created_at=case.created_at,
+                )
+            )
+        return tasks
+
+    def build_embassy_request(self, case: Case, country: str, recorder: User) -> EmbassyRequest:
+        rng = self.rng
+        kind = rng.choice(list(EMBASSY_MESSAGES))
+        return EmbassyRequest(
+            case=case,
+            country=country,
+            kind=kind,
+            message=EMBASSY_MESSAGES[kind],
+            due_at=self.now + datetime.timedelta(days=rng.randint(-7, 14)),
+            status=weighted(
+                rng,
+                [
+                    (EmbassyRequestStatus.SENT, 50),
+                    (EmbassyRequestStatus.ACKNOWLEDGED, 25),
+                    (EmbassyRequestStatus.IN_PROGRESS, 20),
+                    (EmbassyRequestStatus.FULFILLED, 5),
+                ],
+            ),
+            created_by=recorder,
+            created_at=self.days_ago(5, 40),
+        )
+
+    def save_recruitments(self, recruitments: list[Recruitment]) -> None:
+        """Writes the recruitments, then one to four means of control for each."""
+        recruitments = Recruitment.objects.bulk_create(recruitments, batch_size=BATCH)
+        means = []
+        for recruitment in recruitments:
+            picked = self.rng.sample(list(MeansOfControl), self.rng.randint(1, 4))
+            means.extend(ControlMeans(recruitment=recruitment, means=m) for m in picked)
+        ControlMeans.objects.bulk_create(means, batch_size=BATCH)
+
+    def save_embassy_requests(self, requests: list[EmbassyRequest]) -> None:
+        """Writes the requests, each with its first message: the request's own text."""
         requests = EmbassyRequest.objects.bulk_create(requests, batch_size=BATCH)
         EmbassyMessage.objects.bulk_create(
             [
