@@ -1,15 +1,19 @@
 """Helpers shared by the tests."""
 
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from django.db import connection
+from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.test import Client
 from django_otp.oath import TOTP
 
 from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
+from casework.models import Consent, EmbassyDisclosure, Recruitment
 
 
 def signed_in_client(user, client=None):
@@ -22,6 +26,19 @@ def signed_in_client(user, client=None):
     session[SESSION_EPOCH] = user.session_epoch
     session.save()
     return client
+
+
+def share_with_embassy(case, recorded_by, approved_by, country: str = "KE") -> None:
+    """Record the person's written consent and a supervisor's approval to share `case`
+    with `country`'s embassy, as a caseworker and a supervisor do."""
+    Consent.objects.create(
+        case=case,
+        scope="share_with_embassy",
+        country=country,
+        method="written",
+        recorded_by=recorded_by,
+    )
+    EmbassyDisclosure.objects.create(case=case, country=country, approved_by=approved_by)
 
 
 def totp_code(device):
@@ -187,3 +204,65 @@ def submit_unchanged(client: Client, url: str, action: str | None = None) -> Htt
     ]
     assert len(forms) == 1, f"{url}: {len(forms)} forms post to {target}"
     return client.post(target, forms[0].as_post_data())
+
+
+# Fields a save may legitimately move: bookkeeping, not what the user typed.
+BOOKKEEPING = ["updated_at", "last_activity_at"]
+
+
+def stored_case_values(case) -> dict[str, object]:
+    """Every value the edit forms of `case` can write, read afresh from the database and
+    flattened to "part.field": the case, its person, recruitment and contacts."""
+    case.refresh_from_db()
+    person = case.person
+    person.refresh_from_db()
+    recruitment = Recruitment.objects.get(case=case)
+    objects = {
+        "case": case,
+        "person": person,
+        "recruitment": recruitment,
+        **{f"contact{c.pk}": c for c in case.contacts.order_by("pk")},
+    }
+    values = {
+        f"{label}.{key}": value
+        for label, instance in objects.items()
+        for key, value in model_to_dict(instance, exclude=BOOKKEEPING).items()
+    }
+    values["person.nationalities"] = sorted(n.country.code for n in person.nationalities.all())
+    values["person.aliases"] = sorted(a.name for a in person.aliases.all())
+    values["person.documents"] = sorted(
+        (d.doc_type, d.number, d.status) for d in person.identity_documents.all()
+    )
+    values["recruitment.means"] = sorted(
+        recruitment.means_of_control.values_list("means", flat=True)
+    )
+    return values
+
+
+def changed_values(before: dict, after: dict) -> dict[str, tuple]:
+    """(before, after) of each value that differs between two `stored_case_values`."""
+    return {key: (before[key], after.get(key)) for key in before if before[key] != after.get(key)}
+
+
+def run_threads(count: int, target) -> list[Exception]:
+    """Run `target(n)` in `count` threads released together, each on its own database
+    connection; the errors they raised."""
+    errors = []
+    barrier = threading.Barrier(count)
+
+    def run(n):
+        try:
+            barrier.wait(timeout=30)
+            target(n)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return errors

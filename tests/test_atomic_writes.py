@@ -25,7 +25,6 @@ from casework.models import (
     Consent,
     Contact,
     Document,
-    EmbassyDisclosure,
     EmbassyMessage,
     EmbassyRequest,
     Note,
@@ -33,7 +32,7 @@ from casework.models import (
     Task,
 )
 from tests.factories import CaseFactory, UserFactory
-from tests.helpers import page_forms, signed_in_client
+from tests.helpers import page_forms, share_with_embassy, signed_in_client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 KEY = "k" * 32
@@ -248,14 +247,7 @@ def test_a_page_view_is_audited_after_the_page_is_built(caseworker, case):
 @pytest.fixture
 def shared_case(case, caseworker):
     supervisor = UserFactory(role=Role.SUPERVISOR, organisation=caseworker.organisation)
-    Consent.objects.create(
-        case=case,
-        scope="share_with_embassy",
-        country="KE",
-        method="written",
-        recorded_by=caseworker,
-    )
-    EmbassyDisclosure.objects.create(case=case, country="KE", approved_by=supervisor)
+    share_with_embassy(case, recorded_by=caseworker, approved_by=supervisor)
     return case
 
 

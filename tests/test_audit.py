@@ -6,7 +6,6 @@ PostgreSQL-specific.
 
 import datetime
 import re
-import threading
 from io import StringIO
 
 import pytest
@@ -30,7 +29,7 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
-from tests.helpers import signed_in_client
+from tests.helpers import run_threads, signed_in_client
 
 PASSWORD = "correct-horse-battery"
 TRIGGER = "casework_auditevent_append_only"
@@ -540,28 +539,6 @@ def test_the_first_event_on_an_empty_database_creates_the_head():
 
 
 # 5. Concurrency
-
-
-def run_threads(count, target):
-    errors = []
-    barrier = threading.Barrier(count)
-
-    def run(n):
-        try:
-            barrier.wait(timeout=30)
-            target(n)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,14 +10,12 @@ import contextlib
 import datetime
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +25,7 @@ from casework.audit import AuditEvent
 from casework.celery import app as celery_app
 from casework.models import StatsExport
 from tests.factories import OrganisationFactory, UserFactory
+from tests.helpers import run_threads
 from tests.helpers import signed_in_client as signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,23 +117,8 @@ def test_an_export_stuck_past_its_deadline_is_requeued_once_and_a_worker_builds_
         export = export_of(user)
         assert export.claim_build() == 1
     now = timezone.now()
-    barrier = threading.Barrier(2)
-    requeued, errors = [], []
-
-    def sweep():
-        try:
-            barrier.wait()
-            requeued.append(tasks.requeue_unfinished_exports(now))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    requeued = []
+    errors = run_threads(2, lambda n: requeued.append(tasks.requeue_unfinished_exports(now)))
     assert not errors
     assert sorted(requeued) == [[], [export.pk]]
     assert worker.waiting() == 1  # enqueued once, however many sweeps ran

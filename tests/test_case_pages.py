@@ -14,10 +14,8 @@ from casework import matching
 from casework.audit import AuditEvent
 from casework.models import (
     Case,
-    Consent,
     Contact,
     Document,
-    EmbassyDisclosure,
     EmbassyMessage,
     EmbassyRequest,
     IdentityDocument,
@@ -31,6 +29,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.helpers import share_with_embassy
 from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -411,14 +410,7 @@ def test_contact_phone_must_be_international(caseworker):
 def shared_request(org, caseworker, supervisor):
     person = PersonFactory(organisation=org, nationalities=["KE"])
     case = CaseFactory(person=person, assigned_to=caseworker)
-    Consent.objects.create(
-        case=case,
-        scope="share_with_embassy",
-        country="KE",
-        method="written",
-        recorded_by=caseworker,
-    )
-    EmbassyDisclosure.objects.create(case=case, country="KE", approved_by=supervisor)
+    share_with_embassy(case, recorded_by=caseworker, approved_by=supervisor)
     client = signed_in(caseworker)
     client.post(
         reverse("embassy-request-add", args=[case.reference]),

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.forms.models import model_to_dict
 from django.utils import translation
 
 from accounts.models import Role
@@ -23,7 +22,13 @@ from casework.forms import (
 from casework.models import Consent, Contact, EmbassyRequest, Note, Recruitment, Task
 from casework.views.stats import StatsFilterForm
 from tests.factories import CaseFactory, PersonFactory, UserFactory
-from tests.helpers import page_forms, signed_in_client, submit_unchanged
+from tests.helpers import (
+    changed_values,
+    page_forms,
+    signed_in_client,
+    stored_case_values,
+    submit_unchanged,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,23 +133,6 @@ def test_every_date_input_renders_an_iso_value_in_every_language(case, language)
             assert ISO[kind].match(value), f"{label}.{name} in {language}: {value!r} is not ISO"
 
 
-def snapshot(case):
-    """Every stored field of the case, its person, recruitment and contacts, flattened."""
-    case.refresh_from_db()
-    recruitment = Recruitment.objects.get(case=case)
-    objects = {
-        "case": model_to_dict(case, exclude=["last_activity_at", "updated_at"]),
-        "person": model_to_dict(case.person, exclude=["updated_at"]),
-        "recruitment": model_to_dict(recruitment),
-        **{f"contact{c.pk}": model_to_dict(c) for c in case.contacts.all()},
-    }
-    flat = {
-        f"{label}.{key}": value for label, data in objects.items() for key, value in data.items()
-    }
-    flat["recruitment.means"] = sorted(recruitment.means_of_control.values_list("means", flat=True))
-    return flat
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("section", ["person", "situation", "recruitment", "contact"])
 def test_saving_an_edit_form_unchanged_changes_nothing(case, section, language):
@@ -154,15 +142,12 @@ def test_saving_an_edit_form_unchanged_changes_nothing(case, section, language):
     )
     client = signed_in_client(case.assigned_to)
     client.cookies["django_language"] = language
-    before = snapshot(case)
+    before = stored_case_values(case)
     if section == "contact":
         url = f"/cases/{case.reference}/contacts/{contact.pk}/"
     else:
         url = f"/cases/{case.reference}/edit/{section}/"
     response = submit_unchanged(client, url)
     assert response.status_code == 302, response.context["form"].errors
-    after = snapshot(case)
-    changed = {
-        key: (before[key], after.get(key)) for key in before if before[key] != after.get(key)
-    }
+    changed = changed_values(before, stored_case_values(case))
     assert not changed, f"saved unchanged in {language}, these changed: {changed}"

@@ -26,13 +26,17 @@ from casework.models import Alias, Notification, Person, StatsExport
 from casework.views.cases import SECTIONS
 from tests.factories import (
     CaseFactory,
-    LiaisonFactory,
-    OrganisationFactory,
     PersonFactory,
     UserFactory,
 )
 from tests.helpers import page_forms, signed_in_client
-from tests.test_permission_matrix import ANONYMOUS, MATRIX, ROLES, build_case, walk_urlconf
+from tests.test_permission_matrix import (
+    ANONYMOUS,
+    MATRIX,
+    ROLES,
+    users_and_shared_case,
+    walk_urlconf,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -307,20 +311,7 @@ def url_for(key, world, extra) -> str:
 def world():
     """Users of every role and a case with a child of every kind, as the permission
     matrix has them: every page is reached with objects in the user's scope."""
-    organisation = OrganisationFactory()
-    users = {
-        "caseworker": UserFactory(role=Role.CASEWORKER, organisation=organisation),
-        "supervisor": UserFactory(role=Role.SUPERVISOR, organisation=organisation),
-        "liaison": LiaisonFactory(liaison_countries="KE"),
-        "data_officer": UserFactory(role=Role.DATA_OFFICER, organisation=organisation),
-        "administrator": UserFactory(role=Role.ADMINISTRATOR, organisation=organisation),
-    }
-    inside = build_case(
-        organisation=organisation,
-        caseworker=users["caseworker"],
-        supervisor=users["supervisor"],
-        share_with_kenya=True,
-    )
+    users, inside = users_and_shared_case()
     return SimpleNamespace(users=users, inside=inside)
 
 

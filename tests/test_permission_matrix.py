@@ -401,8 +401,9 @@ def build_case(*, organisation, caseworker, supervisor, share_with_kenya):
     )
 
 
-@pytest.fixture
-def world():
+def users_and_shared_case():
+    """Users of every role and a case of their organisation, shared with Kenya's
+    embassy, with a child of every kind: every page is reached in the user's scope."""
     organisation = OrganisationFactory()
     users = {
         "caseworker": UserFactory(role=Role.CASEWORKER, organisation=organisation),
@@ -417,6 +418,12 @@ def world():
         supervisor=users["supervisor"],
         share_with_kenya=True,
     )
+    return users, inside
+
+
+@pytest.fixture
+def world():
+    users, inside = users_and_shared_case()
     other = OrganisationFactory()
     outside = build_case(
         organisation=other,

@@ -9,8 +9,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.middleware import SESSION_STARTED
 from accounts.models import Role
 from casework.audit import AuditEvent
-from casework.models import Consent, EmbassyDisclosure, EmbassyRequest
+from casework.models import EmbassyRequest
 from tests.factories import CaseFactory, LiaisonFactory, PersonFactory, UserFactory
+from tests.helpers import share_with_embassy
 from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +22,7 @@ def test_portal_shows_only_the_shared_nationality_of_a_dual_national():
     supervisor = UserFactory(role=Role.SUPERVISOR)
     person = PersonFactory(organisation=supervisor.organisation, nationalities=["KE", "IN"])
     case = CaseFactory(person=person)
-    Consent.objects.create(
-        case=case,
-        scope="share_with_embassy",
-        country="KE",
-        method="written",
-        recorded_by=supervisor,
-    )
-    EmbassyDisclosure.objects.create(case=case, country="KE", approved_by=supervisor)
+    share_with_embassy(case, recorded_by=supervisor, approved_by=supervisor)
     EmbassyRequest.objects.create(
         case=case,
         country="IN",

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Role
-from casework.models import Consent, Document, EmbassyDisclosure, EmbassyMessage, EmbassyRequest
+from casework.models import Document, EmbassyMessage, EmbassyRequest
 from tests.factories import (
     CaseFactory,
     LiaisonFactory,
@@ -14,6 +14,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.helpers import share_with_embassy
 from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +30,7 @@ def shared_request():
     case = CaseFactory(
         person=PersonFactory(organisation=org, nationalities=["KE"]), assigned_to=caseworker
     )
-    Consent.objects.create(
-        case=case,
-        scope="share_with_embassy",
-        country="KE",
-        method="written",
-        recorded_by=caseworker,
-    )
-    EmbassyDisclosure.objects.create(case=case, country="KE", approved_by=supervisor)
+    share_with_embassy(case, recorded_by=caseworker, approved_by=supervisor)
     return EmbassyRequest.objects.create(
         case=case,
         country="KE",

@@ -3,7 +3,6 @@
 import datetime
 import io
 import json
-import threading
 
 import pytest
 import time_machine
@@ -28,6 +27,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.helpers import run_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -256,23 +256,8 @@ def test_two_sweeps_at_the_same_moment_notify_once(settings):
     world = World()
     for i in range(30):
         world.task(at(FRIDAY, minutes=-i))
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(workflows.run_sweep(at(MONDAY, days=3))[0])
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = []
+    errors = run_threads(2, lambda n: results.append(workflows.run_sweep(at(MONDAY, days=3))[0]))
     assert not errors
     # 30 tasks, 2 steps, 2 supervisors (+1 administrator at step 2): 30 * (2 + 3).
     assert sum(r["task_overdue"] for r in results) == 150

@@ -12,7 +12,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from accounts.models import Role
@@ -21,11 +20,9 @@ from casework.models import Alias, Contact, ControlMeans, IdentityDocument, Recr
 from casework.vocabularies import CaseStatus
 from tests.browser.support import assert_clean, sign_in, switch_language
 from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
+from tests.helpers import changed_values, stored_case_values
 
 pytestmark = pytest.mark.browser
-
-# Fields that a save may legitimately move: bookkeeping, not what the user typed.
-BOOKKEEPING = {"updated_at", "last_activity_at"}
 
 
 def fully_described_case(worker):
@@ -104,31 +101,6 @@ def fully_described_case(worker):
     return case, contact
 
 
-def stored_values(case, contact):
-    """Everything the edit forms can write, read afresh from the database."""
-    case.refresh_from_db()
-    person = case.person
-    person.refresh_from_db()
-    recruitment = Recruitment.objects.get(case=case)
-    contact.refresh_from_db()
-
-    def fields(instance):
-        return {k: v for k, v in model_to_dict(instance).items() if k not in BOOKKEEPING}
-
-    return {
-        "person": fields(person),
-        "nationalities": sorted(n.country.code for n in person.nationalities.all()),
-        "aliases": sorted(a.name for a in person.aliases.all()),
-        "documents": sorted(
-            (d.doc_type, d.number, d.status) for d in person.identity_documents.all()
-        ),
-        "case": fields(case),
-        "recruitment": fields(recruitment),
-        "means": sorted(recruitment.means_of_control.values_list("means", flat=True)),
-        "contact": fields(contact),
-    }
-
-
 def save_unchanged(page, path):
     page.goto(path)
     form = (
@@ -146,7 +118,7 @@ def save_unchanged(page, path):
 def test_saving_every_edit_form_unchanged_changes_nothing(page, language):
     worker = UserFactory(role=Role.CASEWORKER, organisation=OrganisationFactory())
     case, contact = fully_described_case(worker)
-    before = stored_values(case, contact)
+    before = stored_case_values(case)
     sign_in(page, worker)
     switch_language(page, language)
 
@@ -158,17 +130,6 @@ def test_saving_every_edit_form_unchanged_changes_nothing(page, language):
         f"{base}/contacts/{contact.pk}/",
     ):
         save_unchanged(page, path)
-        after = stored_values(case, contact)
-        changed = {
-            part: {
-                key: (before[part][key], after[part][key])
-                for key in before[part]
-                if before[part][key] != after[part][key]
-            }
-            if isinstance(before[part], dict)
-            else (before[part], after[part])
-            for part in before
-            if before[part] != after[part]
-        }
+        changed = changed_values(before, stored_case_values(case))
         assert not changed, f"saving {path} unchanged in {language} changed {changed}"
     assert_clean(page)
