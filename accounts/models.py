@@ -1,7 +1,5 @@
 """Organisations and the people who sign in to Homeward."""
 
-import datetime
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -33,13 +31,6 @@ class Organisation(models.Model):
         if not self.weekend_days and self._state.adding:
             self.weekend_days = [6, 7]
         super().save(*args, **kwargs)
-
-    def is_working_day(self, day: datetime.date, holidays=None) -> bool:
-        if day.isoweekday() in self.weekend_days:
-            return False
-        if holidays is None:
-            holidays = set(self.holidays.values_list("date", flat=True))
-        return day not in holidays
 
 
 class EscalationPolicy(models.Model):

@@ -726,6 +726,13 @@ class TaskQuerySet(models.QuerySet):
         """Open tasks due before `now`."""
         return self.filter(status=TaskStatus.OPEN, due_at__lt=now)
 
+    def due_by_end_of(self, day: datetime.date) -> "TaskQuerySet":
+        """Open tasks due before the end of `day` (UTC), overdue ones included."""
+        end = datetime.datetime.combine(
+            day + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
+        )
+        return self.overdue(end)
+
 
 class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")

@@ -140,3 +140,17 @@ def test_daily_digest_is_claimed_once_and_honours_the_opt_out(escalated):
         assert workflows.send_digest(supervisor.pk, day) == "skipped"
     assert len(mail.outbox) == 1
     assert DigestRun.objects.get(user=supervisor).sent_at is not None
+
+
+def test_daily_digest_is_one_text_and_html_email_to_the_user(escalated):
+    supervisor, _worker, case = escalated
+    supervisor.email = "s@example.org"
+    supervisor.save()
+    day = datetime.date(2026, 11, 27)
+    with time_machine.travel(FRIDAY, tick=False):
+        workflows.claim_digests(day)
+        assert workflows.send_digest(supervisor.pk, day) == "sent"
+    (email,) = mail.outbox
+    assert email.to == ["s@example.org"] and email.subject and "\n" not in email.subject
+    assert email.alternatives and email.alternatives[0][1] == "text/html"
+    assert case.person.family_name not in email.body + email.alternatives[0][0]

@@ -155,3 +155,16 @@ def test_cases_needing_attention_follow_the_organisations_own_stale_thresholds(c
     EscalationPolicy.objects.create(organisation=caseworker.organisation, stale_low_days=2)
     assert attention() == [quiet.reference]
     assert recent.reference not in attention()
+
+
+def test_home_and_my_tasks_show_a_due_task_the_same_way(caseworker):
+    (task,) = overdue_tasks(caseworker, 1)
+
+    def row(url):
+        page = signed_in(caseworker).get(url).content.decode()
+        found = re.search(r'<ul[^>]*id="my-tasks".*?(<li.*?</li>)', page, re.S)
+        return " ".join(found.group(1).split())
+
+    shown = row(reverse("home"))
+    assert shown == row(reverse("my-tasks"))
+    assert task.case.reference in shown and task.title in shown and "overdue" in shown

@@ -506,21 +506,21 @@ def _pivot(
     for i, row in enumerate(tableau):
         factor = row.get(entering, 0) if i != r else 0
         if factor:
-            for j, value in pivot_row.items():
-                updated = row.get(j, 0) - factor * value
-                if updated:
-                    row[j] = updated
-                else:
-                    row.pop(j, None)
+            _subtract_multiple(row, factor, pivot_row)
             bounds[i] -= factor * bounds[r]
     factor = cost[entering]
-    for j, value in pivot_row.items():
-        updated = cost.get(j, 0) - factor * value
-        if updated:
-            cost[j] = updated
-        else:
-            cost.pop(j, None)
+    _subtract_multiple(cost, factor, pivot_row)
     return factor * bounds[r]
+
+
+def _subtract_multiple(row: dict[int, Exact], factor: Exact, pivot_row: dict[int, Exact]) -> None:
+    """row -= factor * pivot_row, in place, keeping the row sparse (no zero entries)."""
+    for j, value in pivot_row.items():
+        updated = row.get(j, 0) - factor * value
+        if updated:
+            row[j] = updated
+        else:
+            row.pop(j, None)
 
 
 def _easing(

@@ -1,7 +1,5 @@
 """The signed-in caseworker's or supervisor's own tasks that are due, across cases."""
 
-import datetime
-
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -13,17 +11,13 @@ from accounts.models import Role
 from accounts.security import client_ip
 from casework import access, audit
 from casework.models import Task
-from casework.vocabularies import TaskStatus
 
 PAGE_SIZE = 25
 
 
 def tasks_due_today(user) -> QuerySet[Task]:
     """The user's open tasks due today or overdue, on open cases they may see."""
-    end_of_today = datetime.datetime.combine(
-        timezone.localdate() + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
-    )
-    return access.tasks_assigned_to(user).filter(status=TaskStatus.OPEN, due_at__lt=end_of_today)
+    return access.tasks_assigned_to(user).due_by_end_of(timezone.localdate())
 
 
 @role_required(Role.CASEWORKER, Role.SUPERVISOR)

@@ -3,16 +3,15 @@
 import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import Role
 from casework import access
 from casework.models import DigestRun, Escalation, Task
-from casework.vocabularies import CaseStatus, TaskStatus
+from casework.vocabularies import CaseStatus
 from casework.workflows.claims import placeholders, returning_ids
+from casework.workflows.emails import send_templated_email
 
 
 def claim_digests(day: datetime.date) -> list[int]:
@@ -34,12 +33,9 @@ def claim_digests(day: datetime.date) -> list[int]:
 def digest_for(user, now: datetime.datetime) -> dict:
     """What is due and overdue for one user: case references and counts only."""
     cases = access.cases_visible_to(user)
-    end_of_day = datetime.datetime.combine(
-        timezone.localdate(now) + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
-    )
-    tasks = Task.objects.filter(case__in=cases, status=TaskStatus.OPEN, assignee=user)
-    overdue = tasks.filter(due_at__lt=now)
-    due_today = tasks.filter(due_at__gte=now, due_at__lt=end_of_day)
+    due = Task.objects.filter(case__in=cases, assignee=user).due_by_end_of(timezone.localdate(now))
+    overdue = due.filter(due_at__lt=now)
+    due_today = due.filter(due_at__gte=now)
     escalations = Escalation.objects.filter(case__in=cases, acknowledged_at__isnull=True)
     if user.role != Role.SUPERVISOR:
         escalations = escalations.none()
@@ -71,13 +67,7 @@ def send_digest(user_id: int, day: datetime.date) -> str:
     if not any(content[k] for k in ("overdue_count", "due_today_count", "escalations_count")):
         DigestRun.objects.filter(pk=run.pk).update(sent_at=timezone.now())
         return "empty"
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {**content, "user": user, "link": settings.SITE_URL + reverse("home")}
-        subject = render_to_string("casework/email/digest_subject.txt", context).strip()
-        text = render_to_string("casework/email/digest.txt", context)
-        html = render_to_string("casework/email/digest.html", context)
-    email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    email.attach_alternative(html, "text/html")
-    email.send()
+    context = {**content, "user": user, "link": settings.SITE_URL + reverse("home")}
+    send_templated_email("casework/email/digest", context, user)
     DigestRun.objects.filter(pk=run.pk).update(sent_at=timezone.now())
     return "sent"

@@ -73,15 +73,19 @@ def _send(notification: Notification) -> None:
         reverse("case-detail", args=[reference]) if reference else reverse("notifications")
     )
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        context = {
-            "message": message_for(notification.kind, reference) or notification.message,
-            "reference": reference,
-            "link": link,
-            "user": recipient,
-        }
-        subject = render_to_string("casework/email/notification_subject.txt", context).strip()
-        text = render_to_string("casework/email/notification.txt", context)
-        html = render_to_string("casework/email/notification.html", context)
+        # Worked out in the recipient's language, like the templates that show it.
+        message = message_for(notification.kind, reference) or notification.message
+    context = {"message": message, "reference": reference, "link": link, "user": recipient}
+    send_templated_email("casework/email/notification", context, recipient)
+
+
+def send_templated_email(template: str, context: dict, recipient) -> None:
+    """Render TEMPLATE_subject.txt, TEMPLATE.txt and TEMPLATE.html in the recipient's
+    language and send them as one text-and-HTML email."""
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
     email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     email.attach_alternative(html, "text/html")
     email.send()
