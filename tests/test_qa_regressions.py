@@ -102,6 +102,22 @@ def test_overdue_task_dates_wrap_below_the_title_on_a_phone(case, url):
     assert items and all("flex-wrap" in classes.split() for classes in items), items
 
 
+@pytest.mark.parametrize("url", ["/", "/tasks/"])
+def test_a_long_localised_due_date_may_wrap_on_a_phone(case, url):
+    # "прострочено · 23 листопада 2026 р. 13:50" held on one line was 421 px wide at 390.
+    TaskFactory(
+        case=case,
+        assignee=case.assigned_to,
+        due_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    client = signed_in_client(case.assigned_to)
+    client.cookies["django_language"] = "uk"
+    html = client.get(url).content.decode()
+    rows = re.findall(r'<ul class="list-group" id="my-tasks">(.*?)</ul>', html, re.S)
+    dates = re.findall(r'<span class="([^"]*)">[^<]*прострочено', rows[0])
+    assert dates and all("nowrap" not in classes.split() for classes in dates), dates
+
+
 def test_audit_log_keeps_times_on_one_line_and_breaks_long_details():
     # At 1280 px the timestamp wrapped onto three lines and a sha256 in Detail pushed
     # the Address column out of sight.
