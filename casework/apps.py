@@ -16,10 +16,9 @@ class CaseworkConfig(AppConfig):
         # Django's empty choice, from our catalogue: Django's has no Ukrainian for it.
         fields.BLANK_CHOICE_LABEL = labels.BLANK_CHOICE_LABEL
 
-        # signals and statsfacts connect their receivers (audit, statistics facts).
-        from casework import crypto, schedule, signals, statsfacts  # noqa: F401
+        # signals connects the audit's receivers.
+        from casework import crypto, schedule, signals  # noqa: F401
 
-        post_migrate.connect(statsfacts.refresh_if_incomplete, sender=self)
         post_migrate.connect(schedule.schedule_follows_settings, sender=self)
 
         # Fail closed at start-up on a malformed key rather than on the first read.

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from casework import audit, stats
-from casework.models import StatsExport
+from casework.stats.models import StatsExport
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -77,6 +77,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "accounts",
     "casework",
+    "casework.stats",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

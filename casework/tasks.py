@@ -148,7 +148,7 @@ def build_export(export_id):
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=300, max_retries=3)
 def refresh_statistics():
     """Recompute every case's statistics facts (Celery beat, nightly; slow queue)."""
-    from casework import statsfacts
+    from casework.stats import facts as statsfacts
 
     return statsfacts.refresh_all()
 

@@ -269,7 +269,7 @@ class DigestRunFactory(factory.django.DjangoModelFactory):
 
 class StatsExportFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "casework.StatsExport"
+        model = "stats.StatsExport"
 
     organisation = factory.SubFactory(OrganisationFactory)
     requested_by = factory.SubFactory(

@@ -23,7 +23,7 @@ from accounts.models import Role, User
 from casework import exports, tasks, workflows
 from casework.audit import AuditEvent
 from casework.celery import app as celery_app
-from casework.models import StatsExport
+from casework.stats.models import StatsExport
 from tests.factories import OrganisationFactory, UserFactory
 from tests.helpers import run_threads
 from tests.helpers import signed_in_client as signed_in

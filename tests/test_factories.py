@@ -13,7 +13,7 @@ DERIVED = {
     "casework.AuditEvent",
     "casework.NameKey",
     "casework.DocumentDigest",
-    "casework.StatisticsFact",
+    "stats.StatisticsFact",
     "casework.SubmissionKey",
     "casework.WorkerPing",
 }

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
-from casework.models import Alias, Notification, Person, StatsExport
+from casework.models import Alias, Notification, Person
+from casework.stats.models import StatsExport
 from casework.views.cases import SECTIONS
 from tests.factories import (
     CaseFactory,

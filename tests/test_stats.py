@@ -23,7 +23,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casework import stats, statsfacts
+from casework import stats
 from casework.models import (
     Case,
     Consent,
@@ -34,6 +34,7 @@ from casework.models import (
     Person,
     Recruitment,
 )
+from casework.stats import facts as statsfacts
 from casework.stats import queries as stats_queries
 from casework.stats import suppression
 from casework.vocabularies import (

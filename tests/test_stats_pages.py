@@ -16,7 +16,8 @@ from django.utils.html import strip_tags
 from accounts.models import Role, User
 from casework import exports, stats
 from casework.audit import AuditEvent
-from casework.models import Case, IdentityDocument, Person, StatsExport
+from casework.models import Case, IdentityDocument, Person
+from casework.stats.models import StatsExport
 from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db

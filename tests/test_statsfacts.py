@@ -20,15 +20,16 @@ from django_celery_beat.models import PeriodicTask
 from hypothesis import given
 
 from accounts.models import Role
-from casework import stats, statsfacts, tasks
+from casework import stats, tasks
 from casework.models import (
     Case,
     Consent,
     ControlMeans,
     Nationality,
     Recruitment,
-    StatisticsFact,
 )
+from casework.stats import facts as statsfacts
+from casework.stats.models import StatisticsFact
 from casework.vocabularies import ConsentScope, MeansOfControl
 from tests.factories import CaseFactory, OrganisationFactory, UserFactory
 from tests.helpers import signed_in_client

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from casework import labels
-from casework.statsfacts import AGE_BANDS, AGE_TOP_BAND
+from casework.stats.facts import AGE_BANDS, AGE_TOP_BAND
 from casework.vocabularies import (
     CaseStatus,
     MeansOfControl,

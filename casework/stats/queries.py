@@ -37,9 +37,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, QuerySet
 from django.db.models.lookups import GreaterThan
 
-from casework.models import Case, StatisticsFact
+from casework.models import Case
 from casework.stats.dimensions import DIMENSIONS, Dimension
-from casework.statsfacts import MEANS_BITS, MEANS_NOT_RECORDED_BIT, active_statistics_consent
+from casework.stats.facts import MEANS_BITS, MEANS_NOT_RECORDED_BIT, active_statistics_consent
+from casework.stats.models import StatisticsFact
 
 
 def _in_scope(queryset, organisation_ids, period_start, period_end) -> QuerySet:

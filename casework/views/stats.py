@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.security import client_ip
 from casework import audit, exports, stats
 from casework.forms import DATE, PlausibleDatesMixin
-from casework.models import StatsExport
+from casework.stats.models import StatsExport
 from casework.views.cases import htmx
 
 data_officer_only = role_required(Role.DATA_OFFICER)

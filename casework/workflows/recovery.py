@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from accounts.models import User
-from casework.models import StatsExport
+from casework.stats.models import StatsExport
 
 # Left queued this long, an export or invitation was not enqueued (broker down) or its
 # message was lost: the sweep enqueues it again. A second message is harmless (claimed).

@@ -594,7 +594,7 @@ def seed(cases):
 
 def fill_facts():
     """The statistics facts of the cases just written (bulk writes send no signals)."""
-    from casework import statsfacts
+    from casework.stats import facts as statsfacts
 
     started = time.perf_counter()
     written = statsfacts.refresh_all()
@@ -607,8 +607,8 @@ def maintenance():
     data adds), and the nightly recomputation of every case when nothing changed."""
     from django.db import transaction
 
-    from casework import statsfacts
     from casework.models import Case
+    from casework.stats import facts as statsfacts
 
     case_ids = list(Case.objects.order_by("pk").values_list("pk", flat=True)[:200])
     one = []

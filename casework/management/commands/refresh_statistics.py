@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from casework import statsfacts
+from casework.stats import facts as statsfacts
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Holiday, Organisation, Role, User
-from casework import demo_data, matching, statsfacts
+from casework import demo_data, matching
 from casework.models import (
     Alias,
     Case,
@@ -32,6 +32,7 @@ from casework.models import (
     Task,
     new_reference,
 )
+from casework.stats import facts as statsfacts
 from casework.vocabularies import (
     CaptureKind,
     CaseStatus,

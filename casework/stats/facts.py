@@ -81,11 +81,11 @@ from casework.models import (
     Nationality,
     Person,
     Recruitment,
-    StatisticsFact,
     cases_changed_in_bulk,
 )
 from casework.signals import SNAPSHOT
 from casework.sql import id_filter
+from casework.stats.models import StatisticsFact
 from casework.vocabularies import ConsentScope, ConsentStatus, MeansOfControl
 
 logger = logging.getLogger(__name__)
