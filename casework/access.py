@@ -31,11 +31,14 @@ from casework.models import (
     Case,
     Consent,
     Contact,
+    ContactRequest,
     Document,
     EmbassyDisclosure,
     EmbassyRequest,
     Escalation,
     IdentityDocument,
+    Inquiry,
+    InquiryCandidate,
     Nationality,
     Note,
     Person,
@@ -211,7 +214,8 @@ def _holder(reference: str) -> int | None:
     """The organisation holding the case with exactly this reference, if there is one."""
     if not _may_exist(reference):
         return None
-    owner = Case.objects.filter(reference=reference).values_list("organisation_id", flat=True)
+    holders = Inquiry.objects if reference.startswith("IQ-") else Case.objects
+    owner = holders.filter(reference=reference).values_list("organisation_id", flat=True)
     return owner.first()
 
 
@@ -531,3 +535,73 @@ def _identity_documents(user, case):
             }
         )
     return rows
+
+
+# Family inquiries. The organisation's case staff work on its inquiries; a liaison sees
+# the status of the inquiries they submitted, nothing more. Candidates span every
+# organisation, but a person is shown only to whoever may open one of their cases.
+
+
+def inquiries_visible_to(user) -> QuerySet[Inquiry]:
+    """The inquiries a user may open, as a queryset."""
+    if is_case_staff(user):
+        return Inquiry.objects.filter(organisation_id=user.organisation_id)
+    if is_liaison(user):
+        return Inquiry.objects.filter(submitted_by=user)
+    return Inquiry.objects.none()
+
+
+def may_work_on_inquiry(user, inquiry: Inquiry) -> bool:
+    """Edit, note, decide on candidates, ask another organisation: the inquiry's staff."""
+    return is_case_staff(user) and user.organisation_id == inquiry.organisation_id
+
+
+def get_inquiry(request, reference: str, *, viewing=None) -> Inquiry:
+    """The inquiry with this reference if the user may see it, else Http404 (audited)."""
+    if viewing is None:
+        viewing = request.method == "GET"
+    if not _may_exist(reference):
+        deny(request, reference, "inquiry")
+    inquiry = (
+        inquiries_visible_to(request.user)
+        .select_related("assigned_to", "organisation", "matched_case")
+        .filter(reference=reference)
+        .first()
+    )
+    if inquiry is None:
+        deny(request, reference, "inquiry")
+    if viewing:
+        audit.record(
+            audit.Action.VIEW,
+            actor=request.user,
+            organisation_id=inquiry.organisation_id,
+            object_type="inquiry",
+            object_id=str(inquiry.pk),
+            ip_address=_ip(request),
+        )
+    return inquiry
+
+
+def candidates_for(user, inquiry: Inquiry) -> QuerySet[InquiryCandidate]:
+    """The inquiry's possible matches, best first: for its staff only (never a liaison)."""
+    if not may_work_on_inquiry(user, inquiry):
+        return InquiryCandidate.objects.none()
+    return inquiry.candidates.select_related("organisation").order_by("-score", "pk")
+
+
+def persons_shown_in_candidates(user, candidates) -> set[int]:
+    """Of these candidates' persons, those the user may see in full: a person with a
+    case in `cases_visible_to(user)`. The others are shown without personal data, as
+    "possible match held by <organisation>" with the fields that agree."""
+    person_ids = {c.person_id for c in candidates}
+    if not person_ids:
+        return set()
+    visible = cases_visible_to(user).filter(person_id__in=person_ids)
+    return set(visible.values_list("person_id", flat=True))
+
+
+def contact_requests_to_answer(user) -> QuerySet[ContactRequest]:
+    """Contact requests addressed to the user's organisation, for its supervisors."""
+    if not (is_case_staff(user) and user.role == Role.SUPERVISOR):
+        return ContactRequest.objects.none()
+    return ContactRequest.objects.filter(to_organisation_id=user.organisation_id)

@@ -25,6 +25,7 @@ from casework.notifications import message_for
 # registry load them with casework.models.
 from casework.submissions import SubmissionKey  # noqa: F401
 from casework.vocabularies import (
+    INQUIRY_OUTCOMES,
     AttachmentKind,
     CaptureKind,
     CaseStatus,
@@ -34,15 +35,21 @@ from casework.vocabularies import (
     ConsentScope,
     ConsentStatus,
     ContactKind,
+    ContactRequestStatus,
     DocumentStatus,
     DocumentType,
     EmbassyRequestKind,
     EmbassyRequestStatus,
+    IdentifierKind,
+    InquiryChannel,
+    InquiryStatus,
+    MatchDecision,
     MeansOfControl,
     NoteKind,
     Platform,
     PromisedJob,
     RecruitmentMethod,
+    Relationship,
     RiskLevel,
     Sex,
     Situation,
@@ -1090,3 +1097,327 @@ class WorkerPing(models.Model):
 
     def __str__(self):
         return self.token
+
+
+# --- Family inquiries (SPEC section 7) ---------------------------------------------------
+
+
+class PersonIdentifier(models.Model):
+    """A phone number or social-media handle the person used: shown decrypted to staff,
+    matched against family inquiries by its keyed digest (casework.matching)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    # A copy of person.organisation_id, as on NameKey.
+    organisation_id = models.BigIntegerField()
+    kind = models.CharField(_("kind"), max_length=10, choices=IdentifierKind.choices)
+    value = EncryptedTextField(_("value"))
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("phone number or handle")
+        verbose_name_plural = _("phone numbers and handles")
+        indexes = [models.Index(fields=["digest"], name="personidentifier_digest")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+def new_inquiry_reference(rng=secrets) -> str:
+    """An opaque inquiry reference, e.g. IQ-7K3M-9QXD."""
+    return "IQ" + new_reference(rng)[2:]
+
+
+class InquiryQuerySet(models.QuerySet):
+    def touch(self, when: datetime.datetime | None = None) -> int:
+        """Something happened on these inquiries: their last activity moves to `when`."""
+        return self.update(last_activity_at=when or timezone.now())
+
+    def unsettled(self) -> "InquiryQuerySet":
+        """Inquiries still looking for their person: no outcome yet."""
+        return self.exclude(status__in=INQUIRY_OUTCOMES)
+
+
+class Inquiry(models.Model):
+    """A relative (or an embassy or partner on their behalf) asks whether a person is known."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="inquiries"
+    )
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_inquiry_reference, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.OPEN
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    channel = models.CharField(_("received by"), max_length=12, choices=InquiryChannel.choices)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_inquiries",
+        verbose_name=_("assigned caseworker"),
+    )
+    # Who recorded it: a liaison sees the status of the inquiries they submitted, no more.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    # The inquirer. Their contact details are encrypted like every contact's.
+    inquirer_name = EncryptedTextField(_("inquirer's name"))
+    inquirer_relationship = models.CharField(
+        _("relationship to the person sought"), max_length=20, choices=Relationship.choices
+    )
+    inquirer_phone = EncryptedTextField(_("inquirer's phone"), blank=True)
+    inquirer_email = EncryptedTextField(_("inquirer's email"), blank=True)
+    inquirer_address = EncryptedTextField(_("inquirer's address"), blank=True)
+    inquirer_language = models.CharField(_("inquirer's language"), max_length=20, blank=True)
+    consent_to_store = models.BooleanField(_("the inquirer agrees that we keep their details"))
+    consent_to_contact = models.BooleanField(_("the inquirer agrees to be contacted"))
+
+    # The person sought, as described. Names in every spelling given: InquiryName.
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year (known or estimated)"), null=True, blank=True
+    )
+    nationality = CountryField(_("nationality"), blank=True)
+    place_of_origin = models.CharField(_("place of origin"), max_length=200, blank=True)
+    last_contact_on = models.DateField(_("date of last contact"), null=True, blank=True)
+    last_contact_place = models.CharField(_("place of last contact"), max_length=200, blank=True)
+    told_about_job = EncryptedTextField(_("what they were told about the job"), blank=True)
+
+    # The outcome: the case the person was matched to, when it was reached, and when the
+    # inquirer was told.
+    matched_case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="inquiries"
+    )
+    outcome_at = models.DateTimeField(_("outcome reached"), null=True, blank=True)
+    inquirer_answered_at = models.DateTimeField(_("inquirer answered"), null=True, blank=True)
+    # When matching last ran for it: the nightly re-match and the sweep read it.
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_activity_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InquiryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("family inquiry")
+        verbose_name_plural = _("family inquiries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__range=(1900, 2100)),
+                name="inquiry_birth_year_plausible",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-received_at"]),
+            models.Index(fields=["submitted_by", "-received_at"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        if self.date_of_birth:
+            self.birth_year = self.date_of_birth.year
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("inquiry_detail", args=[self.reference])
+
+    @property
+    def settled(self) -> bool:
+        return self.status in INQUIRY_OUTCOMES
+
+    def touch(self, when: datetime.datetime | None = None) -> None:
+        """Something happened on the inquiry: its last activity moves to `when` (now)."""
+        when = when or timezone.now()
+        Inquiry.objects.filter(pk=self.pk).touch(when)
+        self.last_activity_at = when
+
+    def record_event(self, code: str, by, **params) -> "InquiryNote":
+        """An automatic timeline entry, told to each reader in their language."""
+        entry = timeline.entry(code, **params)
+        return InquiryNote.objects.create(
+            inquiry=self, text=entry["text"], event=entry["event"], author=by, automatic=True
+        )
+
+
+class InquiryName(models.Model):
+    """One spelling of the sought person's name, in whatever script the family gave it."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(_("name"), max_length=300)
+
+    class Meta:
+        verbose_name = _("name of the person sought")
+        verbose_name_plural = _("names of the person sought")
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry", "name"], name="one_row_per_inquiry_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class InquiryIdentifier(models.Model):
+    """A phone number or handle the sought person used, as the family gave it."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(_("kind"), max_length=10, choices=IdentifierKind.choices)
+    value = EncryptedTextField(_("value"))
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("phone number or handle of the person sought")
+        verbose_name_plural = _("phone numbers and handles of the person sought")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class InquiryDocument(models.Model):
+    """A photo or document the family gave: a number on it may be matched (its digest)."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("type"), max_length=30, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=private_document_name, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # An identity-document number read from it, if any: encrypted, matched by digest.
+    number = EncryptedTextField(_("document number"), blank=True)
+    number_digest = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inquiry document")
+        verbose_name_plural = _("inquiry documents")
+
+    def __str__(self):
+        return self.original_name or self.get_kind_display()
+
+
+class InquiryNote(models.Model):
+    """An inquiry's timeline: typed notes and automatic entries (casework.timeline)."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="notes")
+    text = EncryptedTextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    event = models.JSONField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inquiry note")
+        verbose_name_plural = _("inquiry notes")
+        indexes = [models.Index(fields=["inquiry", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.inquiry_id} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def display_text(self) -> str:
+        return timeline.describe(self.event) or self.text
+
+
+class InquiryCandidateQuerySet(models.QuerySet):
+    def open_for_review(self) -> "InquiryCandidateQuerySet":
+        return self.filter(decision=MatchDecision.PENDING)
+
+
+class InquiryCandidate(models.Model):
+    """A registered person who may be the one sought, with the score and why.
+
+    One row per inquiry and person, kept after a decision: a rejected pair is never
+    proposed again, and a confirmed one links the inquiry to the person's case.
+    """
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # The organisation holding the person, copied: another organisation's candidate is
+    # shown without personal data.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    # casework.matching Comparisons: [{"field", "level", "weight", "detail"}, ...]
+    comparisons = models.JSONField(default=list)
+    decision = models.CharField(
+        max_length=10, choices=MatchDecision.choices, default=MatchDecision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    proposed_at = models.DateTimeField(default=timezone.now)
+    # The assigned caseworker was told of it (once, when it first reached the threshold).
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InquiryCandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("possible match")
+        verbose_name_plural = _("possible matches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inquiry", "person"], name="one_candidate_per_inquiry_and_person"
+            )
+        ]
+        indexes = [models.Index(fields=["person"], name="inquirycandidate_person")]
+
+    def __str__(self):
+        return f"{self.inquiry_id}/{self.person_id} {self.score:.1f}"
+
+
+class ContactRequest(models.Model):
+    """An organisation asks the holder of a possible match to share it; the holder's
+    supervisors answer. Sharing needs a recorded tracing consent on their case."""
+
+    candidate = models.ForeignKey(
+        InquiryCandidate, on_delete=models.CASCADE, related_name="contact_requests"
+    )
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    message = EncryptedTextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ContactRequestStatus.choices,
+        default=ContactRequestStatus.PENDING,
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The holder's case shared, once the answer is "share".
+    shared_case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact request")
+        verbose_name_plural = _("contact requests")
+        constraints = [
+            # One open request per candidate: asking twice adds nothing.
+            models.UniqueConstraint(
+                fields=["candidate"],
+                condition=Q(status="pending"),
+                name="one_pending_contact_request_per_candidate",
+            )
+        ]
+        indexes = [models.Index(fields=["to_organisation", "status", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.candidate_id} {self.status}"

@@ -175,6 +175,8 @@ class ConsentScope(models.TextChoices):
         _("Share with a named humanitarian organisation"),
     )
     INCLUDE_IN_STATISTICS = "include_in_statistics", _("Include in statistics")
+    # Restoring Family Links: a relative who asks may be told the person is known.
+    TRACING = "tracing", _("Tell an inquiring relative that the person is known")
 
 
 class ConsentStatus(models.TextChoices):
@@ -246,3 +248,63 @@ class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     EMBASSY_RESPONSE = "embassy_response", _("Embassy response")
     OTHER = "other", _("Other")
+
+
+# Family inquiries (SPEC section 7): a relative asks whether their person is known.
+
+
+class InquiryChannel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
+    PARTNER = "partner", _("Partner organisation")
+    EMBASSY = "embassy", _("Embassy")
+    RED_CROSS = "red_cross", _("Red Cross or Red Crescent")
+
+
+class InquiryStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    POSSIBLE_MATCH = "possible_match", _("Possible match")
+    MATCHED = "matched", _("Matched")
+    LOCATED_NO_CONTACT = "located_no_contact", _("Located, does not wish contact")
+    DECEASED = "deceased", _("Deceased")
+    CLOSED_NOT_FOUND = "closed_not_found", _("Closed, not found")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# An inquiry in one of these is settled: the sweep leaves it alone.
+INQUIRY_OUTCOMES = (
+    InquiryStatus.MATCHED,
+    InquiryStatus.LOCATED_NO_CONTACT,
+    InquiryStatus.DECEASED,
+    InquiryStatus.CLOSED_NOT_FOUND,
+    InquiryStatus.WITHDRAWN,
+)
+
+
+class Relationship(models.TextChoices):
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    SPOUSE = "spouse", _("Spouse or partner")
+    CHILD = "child", _("Son or daughter")
+    SIBLING = "sibling", _("Brother or sister")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    FRIEND = "friend", _("Friend")
+    OTHER = "other", _("Other")
+
+
+class IdentifierKind(models.TextChoices):
+    PHONE = "phone", _("Phone number")
+    HANDLE = "handle", _("Social-media handle")
+
+
+class MatchDecision(models.TextChoices):
+    PENDING = "pending", _("To be reviewed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ContactRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting an answer")
+    SHARED = "shared", _("Shared")
+    DECLINED = "declined", _("Declined")
