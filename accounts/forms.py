@@ -89,6 +89,13 @@ class PolicyForm(forms.ModelForm):
             "stale_low_days",
             "unassigned_days",
             "closure_days",
+            "inquiry_stale_days",
+            "inquiry_unanswered_days",
+            "custody_family_days",
+            "custody_icrc_visit_days",
+            "hearing_reminder_days",
+            "follow_up_days",
+            "return_list_silent_days",
         ]
 
     def clean_weekend_days(self):

@@ -66,6 +66,29 @@ class EscalationPolicy(models.Model):
     closure_days = models.PositiveIntegerField(
         _("undecided closure request to supervisors again, working days"), default=5
     )
+    inquiry_stale_days = models.PositiveIntegerField(
+        _("family inquiry without activity to its caseworker, days (twice: supervisors)"),
+        default=14,
+    )
+    inquiry_unanswered_days = models.PositiveIntegerField(
+        _("inquirer not told of a match, working days (twice: supervisors)"), default=3
+    )
+    # Custody (GC III arts. 70 and 126): counted from the latest recorded capture.
+    custody_family_days = models.PositiveIntegerField(
+        _("family not informed after a capture, days (twice: supervisors)"), default=7
+    )
+    custody_icrc_visit_days = models.PositiveIntegerField(
+        _("no ICRC visit after a capture, days (twice: supervisors)"), default=60
+    )
+    hearing_reminder_days = models.PositiveIntegerField(
+        _("hearing reminder to the caseworker, working days before"), default=3
+    )
+    follow_up_days = models.PositiveIntegerField(
+        _("follow-up check-in not done, days after due"), default=0
+    )
+    return_list_silent_days = models.PositiveIntegerField(
+        _("exchange or repatriation list without news, days (twice: supervisors)"), default=30
+    )
 
     class Meta:
         verbose_name = _("escalation policy")

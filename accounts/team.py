@@ -15,8 +15,9 @@ from accounts.forms import InviteForm, PolicyForm, ResetSecondFactorForm, RoleFo
 from accounts.models import EscalationPolicy, Holiday, Role, User
 from accounts.security import client_ip
 from casework import audit
+from casework.celery import enqueue
 from casework.models import Notification
-from casework.tasks import enqueue, send_invitation
+from casework.tasks import send_invitation
 
 admin_only = role_required(Role.ADMINISTRATOR)
 
@@ -203,7 +204,7 @@ def email_failures(request):
             recipient__organisation_id=request.user.organisation_id,
             email_status__in=[Notification.EmailStatus.FAILED, Notification.EmailStatus.SENDING],
         )
-        .select_related("recipient")
+        .select_related("recipient", "case", "inquiry")
         .order_by("-created_at")[:200]
     )
     return render(request, "accounts/email_failures.html", {"failures": failures})

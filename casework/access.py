@@ -20,7 +20,8 @@ case object itself, so they last exactly as long as the object a request fetched
 from dataclasses import dataclass
 from typing import NoReturn
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django_countries.fields import Country
@@ -32,20 +33,37 @@ from casework.models import (
     Consent,
     Contact,
     ContactRequest,
+    CustodyEvent,
+    CustodyObligations,
     Document,
+    Dossier,
     EmbassyDisclosure,
     EmbassyRequest,
     Escalation,
+    FollowUp,
+    IcrcVisit,
     IdentityDocument,
     Inquiry,
     InquiryCandidate,
+    InquiryDocument,
+    InquiryNote,
+    LegalProceeding,
     Nationality,
     Note,
     Person,
     Recruitment,
+    ReintegrationService,
+    ReturnListEntry,
     Task,
+    WayHome,
 )
-from casework.vocabularies import Confidentiality, ConsentScope, ConsentStatus
+from casework.vocabularies import (
+    Confidentiality,
+    ConsentScope,
+    ConsentStatus,
+    ContactRequestStatus,
+    ReturnListKind,
+)
 
 STAFF_CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 REFERENCE_LENGTH: int = Case._meta.get_field("reference").max_length or 0  # a CharField has one
@@ -247,22 +265,21 @@ def _ip(request):
     return client_ip(request)
 
 
-def get_case(request, reference, *, viewing=None):
+def get_case(request, reference, *, viewing=None, custody=False):
     """The case with this reference if the user may see it, else Http404 (audited).
 
     A GET of a page under a case shows person-level data and is audited as a view,
-    unless the caller records a more precise event itself (viewing=False).
+    unless the caller records a more precise event itself (viewing=False). With
+    `custody`, what `custody_overview` reads comes in the same query.
     """
     if viewing is None:
         viewing = request.method == "GET"
     if not _may_exist(reference):
         deny(request, reference)
-    case = (
-        cases_visible_to(request.user)
-        .select_related("person", "assigned_to", "organisation")
-        .filter(reference=reference)
-        .first()
-    )
+    cases = cases_visible_to(request.user).select_related("person", "assigned_to", "organisation")
+    if custody:
+        cases = cases.with_custody_overview()
+    case = cases.filter(reference=reference).first()
     if case is None:
         deny(request, reference)
     grant_on(request.user, case)  # settled once, for every *_for call on this page
@@ -464,7 +481,6 @@ STAFF_CASE_FIELDS = (
     "do_not_contact_family",
     "do_not_share_with_embassy",
     "media_attention",
-    "legal_proceedings",
     "next_review_on",
     "last_activity_at",
     "created_at",
@@ -605,3 +621,240 @@ def contact_requests_to_answer(user) -> QuerySet[ContactRequest]:
     if not (is_case_staff(user) and user.role == Role.SUPERVISOR):
         return ContactRequest.objects.none()
     return ContactRequest.objects.filter(to_organisation_id=user.organisation_id)
+
+
+def get_inquiry_to_work_on(request, reference: str) -> Inquiry:
+    """`get_inquiry` for the pages that show its details or change it: its staff only."""
+    inquiry = get_inquiry(request, reference)
+    if not may_work_on_inquiry(request.user, inquiry):
+        deny(request, reference, "inquiry")
+    return inquiry
+
+
+def get_inquiry_child(request, inquiry: Inquiry, children, pk, object_type: str):
+    """One child object of an inquiry from `children` (from a function here), else Http404."""
+    obj = children.filter(pk=pk).first()
+    if obj is None:
+        deny(request, inquiry.reference, object_type, str(pk))
+    return obj
+
+
+def inquiry_notes_for(user, inquiry: Inquiry) -> QuerySet[InquiryNote]:
+    """An inquiry's timeline: its staff's, never a liaison's."""
+    if not may_work_on_inquiry(user, inquiry):
+        return InquiryNote.objects.none()
+    return inquiry.notes.all()
+
+
+def inquiry_documents_for(user, inquiry: Inquiry) -> QuerySet[InquiryDocument]:
+    if not may_work_on_inquiry(user, inquiry):
+        return InquiryDocument.objects.none()
+    return inquiry.documents.all()
+
+
+def contact_requests_of(user, inquiry: Inquiry) -> QuerySet[ContactRequest]:
+    """The requests the inquiry's organisation sent about its candidates, and their answers."""
+    if not may_work_on_inquiry(user, inquiry):
+        return ContactRequest.objects.none()
+    return ContactRequest.objects.filter(candidate__inquiry=inquiry)
+
+
+def cases_of_candidates(user, candidates) -> dict[int, Case]:
+    """{person id: the newest of their cases the user may open} for these candidates:
+    the persons of `persons_shown_in_candidates`, shown in full and linked to that case."""
+    person_ids = {c.person_id for c in candidates}
+    if not person_ids:
+        return {}
+    cases = (
+        cases_visible_to(user)
+        .filter(person_id__in=person_ids)
+        .select_related("person")
+        .order_by("-created_at", "-pk")
+    )
+    newest: dict[int, Case] = {}
+    for case in cases:
+        newest.setdefault(case.person_id, case)
+    return newest
+
+
+def matched_case_for(user, inquiry: Inquiry) -> Case | None:
+    """The case the inquiry was matched to, if the user may open it (a liaison through
+    an embassy disclosure): else the page shows no link."""
+    if inquiry.matched_case_id is None:
+        return None
+    return cases_visible_to(user).filter(pk=inquiry.matched_case_id).first()
+
+
+def contact_requests_for(user, case: Case) -> QuerySet[ContactRequest]:
+    """Requests about the person of `case` its supervisors may answer (pending or not)."""
+    return contact_requests_to_answer(user).filter(
+        candidate__person_id=case.person_id, to_organisation_id=case.organisation_id
+    )
+
+
+def contact_requests_awaiting_answer(user) -> QuerySet[ContactRequest]:
+    """Pending requests to the user's organisation, each with `holder_reference`: the
+    newest case of the person asked about (which the supervisor may open)."""
+    newest = (
+        Case.objects.filter(
+            person_id=OuterRef("candidate__person_id"),
+            organisation_id=OuterRef("to_organisation_id"),
+        )
+        .order_by("-created_at", "-pk")
+        .values("reference")[:1]
+    )
+    return (
+        contact_requests_to_answer(user)
+        .filter(status=ContactRequestStatus.PENDING)
+        .annotate(holder_reference=Subquery(newest))
+    )
+
+
+# Custody and the way home (issue 13). Staff see the records; the facility only with
+# may_see_restricted. A liaison sees the custody overview alone, through the allowlists
+# below: never an event, its facility or source, nor a proceeding or its notes.
+
+
+def custody_events_for(user, case) -> QuerySet[CustodyEvent]:
+    if not is_case_staff(user):
+        return CustodyEvent.objects.none()
+    return CustodyEvent.objects.filter(case=case)
+
+
+def may_see_custody_facility(user, case) -> bool:
+    """Where the person is held: restricted like restricted notes."""
+    return may_see_restricted(user, case)
+
+
+def icrc_visits_for(user, case) -> QuerySet[IcrcVisit]:
+    return IcrcVisit.objects.filter(case=case) if is_case_staff(user) else IcrcVisit.objects.none()
+
+
+def legal_proceedings_for(user, case) -> QuerySet[LegalProceeding]:
+    if not is_case_staff(user):
+        return LegalProceeding.objects.none()
+    return LegalProceeding.objects.filter(case=case)
+
+
+def return_list_entries_for(user, case) -> QuerySet[ReturnListEntry]:
+    if not is_case_staff(user):
+        return ReturnListEntry.objects.none()
+    return ReturnListEntry.objects.filter(case=case)
+
+
+def services_for(user, case) -> QuerySet[ReintegrationService]:
+    if not is_case_staff(user):
+        return ReintegrationService.objects.none()
+    return ReintegrationService.objects.filter(case=case)
+
+
+def follow_ups_for(user, case) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(case=case) if is_case_staff(user) else FollowUp.objects.none()
+
+
+def custody_obligations_for(user, case) -> CustodyObligations | None:
+    """The case's obligations record, for staff (None if none is recorded yet)."""
+    if not is_case_staff(user):
+        return None
+    return CustodyObligations.objects.filter(case=case).first()
+
+
+def way_home_for(user, case) -> WayHome | None:
+    """The case's way home, for staff (None if none is recorded yet)."""
+    if not is_case_staff(user):
+        return None
+    return WayHome.objects.filter(case=case).select_related("nationality_request").first()
+
+
+# What a liaison sees of custody and the way home: dates of the steps, yes/no for the
+# ICRC registration (never its reference), the lists the person is on (never by whom).
+LIAISON_OBLIGATION_FIELDS = tuple(s for s in CustodyObligations.STEPS if s != "icrc_registered_on")
+LIAISON_WAY_HOME_FIELDS = WayHome.STEPS
+
+
+def _one_to_one(case, name):
+    try:
+        return getattr(case, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _latest_listings(case) -> dict[str, object]:
+    """{list kind: latest day listed}: from get_case(custody=True)'s query if it ran."""
+    names = [f"{kind}_listed_on" for kind in ReturnListKind.values]
+    if all(hasattr(case, name) for name in names):
+        return {kind: getattr(case, f"{kind}_listed_on") for kind in ReturnListKind.values}
+    row = Case.objects.with_custody_overview().filter(pk=case.pk).values(*names).first() or {}
+    return {kind: row.get(f"{kind}_listed_on") for kind in ReturnListKind.values}
+
+
+def custody_overview(user, case) -> dict | None:
+    """The custody status, obligations and way-home steps a user may see; None for
+    whoever sees no case content. No query for a case from get_case(custody=True)."""
+    if not (is_case_staff(user) or shared_countries(user, case)):
+        return None
+    obligations = _one_to_one(case, "custody_obligations") or CustodyObligations()
+    way_home = _one_to_one(case, "way_home") or WayHome()
+    request = way_home.nationality_request if way_home.nationality_request_id else None
+    if request and not is_case_staff(user) and request.country not in shared_countries(user, case):
+        request = None  # another embassy's exchange
+    listings = _latest_listings(case)
+    return {
+        "status": case.get_custody_status_display() if case.custody_status else "",
+        "icrc_registered": obligations.icrc_registered,
+        "obligations": obligations.steps(
+            CustodyObligations.STEPS if is_case_staff(user) else LIAISON_OBLIGATION_FIELDS
+        ),
+        "nationality_requested": request.created_at if request else None,
+        "way_home": way_home.steps(LIAISON_WAY_HOME_FIELDS),
+        "lists": [
+            (ReturnListKind(kind).label, day) for kind, day in listings.items() if day is not None
+        ],
+    }
+
+
+# Dossiers and the liaison's export (issue 13): a dossier is its requester's alone, and
+# is served only while they still may see every case written into it.
+
+
+def dossiers_for(user, case) -> QuerySet[Dossier]:
+    """The user's own dossiers of `case` (a case from get_case)."""
+    return Dossier.objects.filter(kind=Dossier.Kind.CASE, case=case, requested_by_id=user.pk)
+
+
+def embassy_exports_for(user) -> QuerySet[Dossier]:
+    """The liaison's own lists of shared cases."""
+    if not is_liaison(user):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(kind=Dossier.Kind.EMBASSY_CASES, requested_by_id=user.pk)
+
+
+def dossier_still_visible(user, dossier: Dossier) -> bool:
+    """Every case written into the file is still one the user may open, and the
+    restricted content written into it (if any) is still theirs to see."""
+    ids = set(dossier.case_ids)
+    cases = list(cases_visible_to(user).filter(pk__in=ids))
+    if len(cases) != len(ids):
+        return False
+    return not dossier.included_restricted or all(may_see_restricted(user, c) for c in cases)
+
+
+# What a liaison's export holds of each case: exactly the custody overview's allowlist.
+LIAISON_EXPORT_MAX_CASES = 2000
+
+
+def embassy_export_cases(user) -> QuerySet[Case]:
+    """The cases a liaison's export lists, with what custody_overview reads, by reference."""
+    if not is_liaison(user):
+        return Case.objects.none()
+    return cases_visible_to(user).with_custody_overview().order_by("reference")
+
+
+def get_own(request, requests: QuerySet, pk: int, object_type: str):
+    """Something the user asked to be built for themselves (a statistics export, a
+    dossier) from `requests`, else Http404, audited like any refusal: no one else's
+    export can be watched or downloaded, and "not yours" looks like "does not exist"."""
+    obj = requests.filter(pk=pk, requested_by=request.user).first()
+    if obj is None:
+        deny(request, "", object_type, str(pk))
+    return obj

@@ -21,6 +21,16 @@ class CaseworkConfig(AppConfig):
 
         post_migrate.connect(schedule.schedule_follows_settings, sender=self)
 
+        # Person changes enqueue matching against family inquiries.
+        from casework.workflows import tracing
+
+        tracing.connect_person_signals()
+
+        # A deleted dossier takes its file with it.
+        from casework import dossiers
+
+        dossiers.connect_dossier_signals()
+
         # Fail closed at start-up on a malformed key rather than on the first read.
         if settings.FIELD_ENCRYPTION_KEYS:
             crypto.fernet()

@@ -5,7 +5,7 @@ import unicodedata
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import LazyTypedChoiceField
@@ -18,11 +18,19 @@ from casework.models import (
     Case,
     Consent,
     Contact,
+    CustodyEvent,
+    CustodyObligations,
     EmbassyRequest,
+    FollowUp,
+    IcrcVisit,
+    LegalProceeding,
     Note,
     Person,
     Recruitment,
+    ReintegrationService,
+    ReturnListEntry,
     Task,
+    WayHome,
 )
 from casework.submissions import SubmittedOnceMixin
 from casework.vocabularies import (
@@ -239,7 +247,6 @@ class SituationForm(ReaderCountriesMixin, PlausibleDatesMixin, forms.ModelForm):
             "do_not_contact_family",
             "do_not_share_with_embassy",
             "media_attention",
-            "legal_proceedings",
         ]
         widgets = {"situation_date": DATE, "next_review_on": DATE}
 
@@ -614,3 +621,196 @@ class AssignForm(forms.Form):
         ).order_by("username")
         self.fields["assigned_to"].queryset = staff
         self.fields["collaborators"].queryset = staff
+
+
+# --- Custody and the way home (casework.views.custody) -----------------------------------
+
+
+def _not_before(form: forms.BaseForm, data: dict, pairs) -> None:
+    """An error on the later date of each (earlier, later) pair that comes first."""
+    for earlier, later in pairs:
+        if data.get(earlier) and data.get(later) and data[later] < data[earlier]:
+            form.add_error(later, _("This date is before the previous step."))
+
+
+def _not_in_future(form: forms.BaseForm, data: dict, names) -> None:
+    for name in names:
+        if data.get(name) and data[name] > timezone.localdate():
+            form.add_error(name, _("This date is in the future."))
+
+
+ONE_LINE = forms.TextInput()
+SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+
+
+class CustodyEventForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
+    class Meta:
+        model = CustodyEvent
+        fields = [
+            "kind",
+            "occurred_on",
+            "place",
+            "authority",
+            "facility",
+            "source",
+            "source_reliability",
+            "document",
+            "notes",
+        ]
+        widgets = {
+            "occurred_on": DATE,
+            "facility": ONE_LINE,
+            "source": ONE_LINE,
+            "notes": SHORT_TEXT,
+        }
+        help_texts = {
+            "facility": _("Seen only by the assigned caseworker and supervisors."),
+        }
+
+    def __init__(self, *args, documents=None, show_facility=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = documents.order_by("-uploaded_at")
+        if not show_facility:
+            del self.fields["facility"]
+
+    def clean(self):
+        data = super().clean()
+        _not_in_future(self, data, ["occurred_on"])
+        return data
+
+
+class CustodyObligationsForm(ReaderCountriesMixin, PlausibleDatesMixin, forms.ModelForm):
+    class Meta:
+        model = CustodyObligations
+        fields = [
+            "capture_card_sent_on",
+            "capture_card_received_on",
+            "icrc_registered_on",
+            "icrc_reference",
+            "power_notified_on",
+            "consular_access_requested_on",
+            "consular_access_granted_on",
+            "dependent_power",
+            "dependent_power_confirmation",
+        ]
+        widgets = {
+            **{name: DATE for name in CustodyObligations.STEPS},
+            "icrc_reference": ONE_LINE,
+        }
+        help_texts = {
+            "dependent_power": _(
+                "The country he serves or depends on, which may not be his nationality."
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        _not_in_future(self, data, CustodyObligations.STEPS)
+        _not_before(
+            self,
+            data,
+            [
+                ("capture_card_sent_on", "capture_card_received_on"),
+                ("consular_access_requested_on", "consular_access_granted_on"),
+            ],
+        )
+        if data.get("dependent_power") and not data.get("dependent_power_confirmation"):
+            self.add_error("dependent_power_confirmation", _("Say how the power is known."))
+        return data
+
+
+class IcrcVisitForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
+    class Meta:
+        model = IcrcVisit
+        fields = ["visited_on", "notes"]
+        widgets = {"visited_on": DATE, "notes": SHORT_TEXT}
+
+    def clean(self):
+        data = super().clean()
+        _not_in_future(self, data, ["visited_on"])
+        return data
+
+
+class LegalProceedingForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
+    class Meta:
+        model = LegalProceeding
+        fields = ["charge", "court", "next_hearing_on", "lawyer", "outcome", "notes"]
+        widgets = {"next_hearing_on": DATE, "notes": SHORT_TEXT}
+
+
+class ReturnListEntryForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
+    class Meta:
+        model = ReturnListEntry
+        fields = ["list_kind", "list_name", "listed_on", "listed_by", "last_news_on"]
+        widgets = {"listed_on": DATE, "last_news_on": DATE}
+
+    def clean(self):
+        data = super().clean()
+        _not_in_future(self, data, ["listed_on", "last_news_on"])
+        _not_before(self, data, [("listed_on", "last_news_on")])
+        return data
+
+
+class ReintegrationServiceForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
+    class Meta:
+        model = ReintegrationService
+        fields = ["kind", "provider", "started_on", "ended_on", "outcome", "notes"]
+        widgets = {"started_on": DATE, "ended_on": DATE, "notes": SHORT_TEXT}
+
+    def clean(self):
+        data = super().clean()
+        _not_before(self, data, [("started_on", "ended_on")])
+        return data
+
+
+class FollowUpForm(SubmittedOnceMixin, PlausibleDatesMixin, forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["done_on", "note"]
+        widgets = {"done_on": DATE, "note": SHORT_TEXT}
+
+    def clean(self):
+        data = super().clean()
+        _not_in_future(self, data, ["done_on"])
+        return data
+
+
+class NationalityRequestField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # django-stubs types a CountryField as the CharField it subclasses: it is a Country.
+        country = obj.country.name  # type: ignore[attr-defined]
+        return f"{obj.get_kind_display()} · {country} · {formats.date_format(obj.created_at)}"
+
+
+class WayHomeForm(PlausibleDatesMixin, forms.ModelForm):
+    class Meta:
+        model = WayHome
+        fields = [
+            "nationality_request",
+            "travel_documents",
+            "travel_documents_issued_on",
+            "travel_on",
+            "arrived_on",
+            "handed_over_on",
+            "handed_over_to",
+        ]
+        field_classes = {"nationality_request": NationalityRequestField}
+        widgets = {name: DATE for name in WayHome.STEPS}
+        help_texts = {
+            "nationality_request": _("The embassy request asking to confirm nationality."),
+            "arrived_on": _("Follow-up check-ins are planned 3, 6 and 12 months after it."),
+        }
+
+    def __init__(self, *args, embassy_requests=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nationality_request"].queryset = embassy_requests.order_by("-created_at")
+
+    def clean(self):
+        data = super().clean()
+        _not_before(
+            self,
+            data,
+            [("travel_on", "arrived_on"), ("arrived_on", "handed_over_on")],
+        )
+        _not_in_future(self, data, ["arrived_on", "handed_over_on"])
+        return data

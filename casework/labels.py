@@ -11,6 +11,7 @@ import unicodedata
 
 from babel import Locale, UnknownLocaleError
 from django.utils import translation
+from django.utils.text import get_text_list
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -76,6 +77,20 @@ def language_name(code) -> str:
 
 def language_names(codes) -> list[str]:
     return [language_name(code) for code in codes or ()]
+
+
+@functools.cache
+def _language_choices(language: str) -> tuple[tuple[str, str], ...]:
+    with translation.override(language):
+        names = _locale().languages
+    # Two- and three-letter ISO 639 codes only: what a person's languages may hold.
+    pairs = [(code, name) for code, name in names.items() if code.isalpha() and len(code) <= 3]
+    return tuple(sorted(pairs, key=lambda pair: collation_key(pair[1], language)))
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Every ISO 639 language as (code, name), named and sorted in the reader's language."""
+    return list(_language_choices(translation.get_language() or "en"))
 
 
 # UN M49 names as casework/data/m49.csv spells them (statistics keep them as keys), and
@@ -159,3 +174,34 @@ def audit_object_label(object_type: str) -> str:
     if name != object_type:
         return gettext("%(object)s (admin site)") % {"object": label}
     return label
+
+
+# What family-inquiry matching compares (casework.matching.Comparison), in words.
+COMPARISON_FIELDS = {
+    "name": _("name"),
+    "birth_year": _("birth year"),
+    "nationality": _("nationality"),
+    "place": _("place of origin"),
+    "sex": _("sex"),
+    "phone": _("phone number or handle"),
+    "document": _("document number"),
+}
+COMPARISON_LEVELS = {
+    "agree": _("agrees"),
+    "close": _("close"),
+    "disagree": _("disagrees"),
+    "unknown": _("not known"),
+}
+
+
+def comparisons_of(stored) -> list[dict]:
+    """A candidate's stored comparisons that name a field we know; anything else is left out."""
+    rows = stored if isinstance(stored, list) else []
+    return [c for c in rows if isinstance(c, dict) and c.get("field") in COMPARISON_FIELDS]
+
+
+def agreeing_fields(stored) -> str:
+    """The compared fields that agree, as words: "name, birth year and nationality"."""
+    rows = comparisons_of(stored)
+    agree = [str(COMPARISON_FIELDS[c["field"]]) for c in rows if c.get("level") == "agree"]
+    return str(get_text_list(agree, gettext("and"))) if agree else ""

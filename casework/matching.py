@@ -27,20 +27,36 @@ candidates it finds with rapidfuzz before showing them.
 import base64
 import hashlib
 import hmac
+import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from anyascii import anyascii
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
-from rapidfuzz import fuzz
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as Case_
+from django.db.models.expressions import RawSQL
+from rapidfuzz import fuzz, process
 
 from casework.models import (
     NAME_KEY_LENGTH,
@@ -49,6 +65,7 @@ from casework.models import (
     DocumentDigest,
     NameKey,
     NameKind,
+    NameWord,
     Person,
 )
 
@@ -76,6 +93,75 @@ _INDIC = {
 }
 _INDIC_TABLE = str.maketrans(_INDIC)
 
+# Devanagari letters with a nukta write borrowed sounds (ज़ z, फ़ f); anusvara and
+# chandrabindu are a nasal that Latin spellings write "n" (मंडल Mandal, सिंह Singh).
+_DEVANAGARI = [
+    ("\u091c\u093c", "z"),
+    ("\u095b", "z"),
+    ("\u092b\u093c", "f"),
+    ("\u095e", "f"),
+    ("\u0921\u093c", "r"),
+    ("\u095c", "r"),
+    ("\u0922\u093c", "rh"),
+    ("\u095d", "rh"),
+    ("\u0915\u093c", "q"),
+    ("\u0958", "q"),
+    ("\u0916\u093c", "kh"),
+    ("\u0959", "kh"),
+    ("\u0917\u093c", "g"),
+    ("\u095a", "g"),
+    ("\u092f\u093c", "y"),
+    ("\u095f", "y"),
+    ("\u0902", "n"),
+    ("\u0901", "n"),
+    ("\u093c", ""),
+]
+_ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]+")
+# Arabic script writes long vowels with consonant letters and drops short ones: inside
+# a word, waw and ya are read as vowels, alef with hamza at the start as "a", ta
+# marbuta and alef maqsura as "a". The article al- is left out (المدهون, Madhoun).
+_ARABIC_INITIAL = str.maketrans({"\u0627": "a", "\u0623": "a", "\u0625": "i", "\u0622": "a"})
+_ARABIC_INNER = str.maketrans(
+    {
+        "\u0648": "u",
+        "\u064a": "i",
+        "\u06cc": "i",
+        "\u0629": "a",
+        "\u0649": "a",
+        "\u0624": "u",
+        "\u0626": "i",
+        "\u0621": "",
+        "\u0627": "a",
+        "\u0623": "a",
+        "\u0625": "i",
+        "\u0622": "a",
+    }
+)
+
+
+def _arabic_word(match: re.Match) -> str:
+    word = match.group()
+    if word.startswith("\u0627\u0644") and len(word) > 4:
+        word = word[2:]
+    head, rest = word[:1].translate(_ARABIC_INITIAL), word[1:].translate(_ARABIC_INNER)
+    if rest.endswith("uf"):  # -ov, as Russian surnames are written: رحمانوف Rakhmonov
+        rest = rest[:-2] + "ov"
+    return f"{head}{rest}"
+
+
+_LATIN_FIXES = str.maketrans({"č": "ch", "ć": "ch", "Č": "Ch", "Ć": "Ch"})
+
+
+def _script_fixes(text: str) -> str:
+    """Spell Devanagari and Arabic-script letters the way Latin spellings of names do.
+
+    Also Slavic č and ć, which anyascii writes "c" where Cyrillic has ч (Čop, Чоп).
+    """
+    text = text.translate(_LATIN_FIXES)
+    for native, latin in _DEVANAGARI:
+        text = text.replace(native, latin)
+    return _ARABIC_LETTERS.sub(_arabic_word, text)
+
 
 def _is_syllabic(char):
     # Chinese characters and Hangul syllables: one syllable each, family name first.
@@ -99,9 +185,10 @@ def _transliterate(text):
     return "".join(out)
 
 
+@lru_cache(maxsize=65536)  # the same names come back: every candidate, every night
 def normalise(name: str) -> str:
     """The name in lowercase ASCII letters, words separated by single spaces."""
-    text = unicodedata.normalize("NFKC", name or "")
+    text = _script_fixes(unicodedata.normalize("NFKC", name or ""))
     text = _transliterate(text).lower()
     # Apostrophes (O'Brien, the soft sign of Natal'ya) join; other punctuation separates.
     text = re.sub(r"['`\u2019]", "", text)
@@ -112,6 +199,7 @@ def normalise(name: str) -> str:
 # One pass, longest first; each maps straight to its final letter.
 _DIGRAPHS = [
     ("tsch", "h"),
+    ("tsh", "h"),
     ("tch", "h"),
     ("sch", "s"),
     ("cz", "h"),
@@ -137,12 +225,16 @@ _DIGRAPH_MAP = dict(_DIGRAPHS)
 _VOWELS = frozenset("aeiouy")
 
 
+@lru_cache(maxsize=65536)
 def _fold_word(word):
     if word.startswith("x"):
         word = "h" + word[1:]
     word = _DIGRAPH_RE.sub(lambda m: _DIGRAPH_MAP[m.group()], word)
     word = re.sub(r"c(?=[eiy])", "s", word)
     word = word.replace("c", "k").replace("q", "k").replace("x", "ks")
+    # "w" closing a syllable is a vowel: Chowdhury is Choudhury, Farrow is Фэрроу.
+    # Not -ow at the end, which is German for -ov (Tschernow).
+    word = re.sub(r"(?<=[aeiou])w(?=[^aeiouy])|(?<=[aeiu])w$", "u", word)
     word = word.replace("w", "v").replace("z", "s")
     # "-vf" is how Arabic script writes -ov (رحمانوف -> rhmnwf).
     word = word.replace("vf", "v")
@@ -155,6 +247,7 @@ def fold(name: str) -> str:
     return " ".join(_fold_word(word) for word in normalise(name).split())
 
 
+@lru_cache(maxsize=65536)
 def _skeleton_word(folded):
     head = "a" if folded[0] in _VOWELS else folded[0]
     return head + "".join(c for c in folded[1:] if c not in _VOWELS)
@@ -200,7 +293,8 @@ def refresh_name_keys(person):
 
 
 def refresh_name_keys_bulk(persons):
-    """Rewrite the name keys of many persons: one alias query, one delete, one insert."""
+    """Rewrite the name keys of many persons: one alias query, one delete, one insert,
+    and one insert of the name parts new to the vocabulary (NameWord)."""
     persons = list(persons)
     if not persons:
         return
@@ -214,9 +308,15 @@ def refresh_name_keys_bulk(persons):
         # Sorted: the same persons always give the same rows in the same order.
         for key, kind in sorted(keys_for_person(p, aliases[p.pk]))
     ]
+    words = sorted({row.key for row in rows if row.kind == NameKind.TOKEN})
     with transaction.atomic():
         NameKey.objects.filter(person_id__in=ids).delete()
         NameKey.objects.bulk_create(rows, batch_size=5000)
+        NameWord.objects.bulk_create(
+            [NameWord(key=key, loose=loose_key(key)) for key in words],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
 
 
 # --- Document digests ------------------------------------------------------------------
@@ -307,15 +407,264 @@ def as_reference(text: str) -> str | None:
     return f"HW-{chars[:4]}-{chars[4:]}"
 
 
-def search_persons(cases, text: str, organisation_id=None):
-    """The cases of `cases` whose reference or person's name matches the text.
+# --- Ranked name search -----------------------------------------------------------------
+#
+# A name part typed in any script becomes a key (skeleton); the vocabulary of every key a
+# person holds (NameWord) gives its nearest keys, each with a similarity from 0 to 1; the
+# persons holding them are scored by the mean, over the typed parts, of their best
+# similarity. PostgreSQL finds the nearest words with a trigram GiST index (KNN on the
+# loose key); other databases compare with every word in Python.
 
-    Stays a queryset: it composes with access-scoped querysets, ordering and pagination.
-    Given the organisation whose cases `cases` holds, a name search first looks up the
-    matching persons in that organisation's keys (one query) and, unless there are more
-    than MAX_RESOLVED_PERSONS, filters the cases by their ids: PostgreSQL then fetches
-    the few cases by index, where it estimated a semi-join on a name prefix at a thousand
-    persons and scanned every case of the organisation (tests/bench/pages.py).
+NEAREST_WORDS = 100  # vocabulary words looked at per typed part
+WORD_KEYS = 50  # of which at most this many, the most similar, are searched for
+MIN_WORD_SIMILARITY = 0.5
+# Matching a description looks for fewer, and none this far behind the part's closest
+# word: each is held by thousands of persons in a large deployment, and a person holding
+# only them would rank far behind. (A search prunes exactly instead: see score_names.)
+MATCH_WORD_KEYS = 20
+MATCH_WORD_MARGIN = 0.3
+PROBE_MARGIN = 0.1  # score_names ranks first on the keys this close to the closest
+SEARCH_MIN_SCORE = 0.7  # mean similarity of the typed parts
+SEARCH_MARGIN = 0.12  # a search shows the persons scoring within this of the best
+MAX_RANKED = 200
+RANK = "search_rank"  # the annotation search_persons orders by, best first
+# Name words as spelt (rapidfuzz ratio, vowels kept) at least this close are as close as
+# two transliterations of one word get (सिंह is "sinh" for Singh): not ranked apart.
+SPELLING_CLOSE = 85
+
+_LOOSE = str.maketrans({"p": "b", "v": "b", "f": "b", "w": "b", "j": "g", "q": "k", "h": None})
+
+
+@lru_cache(maxsize=65536)
+def loose_key(key: str) -> str:
+    """A coarser key: letters that scripts write differently (b p v f, j g, h) alike.
+
+    Cyrillic writes H as Г or not at all (Hervé is Эрве), Arabic has no p or v and
+    writes ج for both j and g: the loose key of "hrv" and of "arv" is "rv".
+    """
+    body = key[1:] if key[:1] == "a" else key
+    loose = re.sub(r"(.)\1+", r"\1", body.replace("ts", "s").translate(_LOOSE))
+    return loose or key
+
+
+@lru_cache(maxsize=262144)  # pairs recur across candidates and descriptions
+def word_similarity(query: str, key: str) -> float:
+    """How close a stored key is to a typed one, 0 to 1; a typed beginning counts too."""
+    if query == key:
+        return 1.0
+    best = max(fuzz.ratio(query, key), 0.95 * fuzz.ratio(loose_key(query), loose_key(key)))
+    best /= 100
+    if len(query) >= 2 and key.startswith(query):  # "Rahm" for Rakhmonov
+        best = max(best, 0.75 + 0.15 * len(query) / len(key))
+    return best
+
+
+def query_keys(text: str) -> list[str]:
+    """The keys of the typed name parts of two letters or more, in order, no repeats."""
+    return list(_query_keys(text))
+
+
+@lru_cache(maxsize=65536)
+def _query_keys(text: str) -> tuple[str, ...]:
+    keys: list[str] = []
+    for word in normalise(text).split():
+        key = _skeleton_word(_fold_word(word))
+        if len(word) >= 2 and key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def _closest(query: str, keys) -> dict[str, float]:
+    scored = {key: word_similarity(query, key) for key in keys}
+    kept = sorted(
+        (item for item in scored.items() if item[1] >= MIN_WORD_SIMILARITY),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return dict(kept[:WORD_KEYS])
+
+
+def _fewer(query: str, near: dict[str, float]) -> dict[str, float]:
+    """The MATCH_WORD_KEYS closest of the typed key's nearest keys (closest first), none
+    more than MATCH_WORD_MARGIN behind the closest other than the typed key (which
+    nearest_words adds, whether anyone holds it or not)."""
+    top = max((sim for key, sim in near.items() if key != query), default=1.0)
+    kept = [(key, sim) for key, sim in near.items() if sim >= top - MATCH_WORD_MARGIN]
+    return dict(kept[:MATCH_WORD_KEYS])
+
+
+def nearest_in(vocabulary: list[tuple[str, str]], queries: list[str]) -> list[dict[str, float]]:
+    """For each typed key, its closest keys in (key, loose key) pairs: the Python path."""
+    looses = [loose for _key, loose in vocabulary]
+    result = []
+    for query in queries:
+        near = process.extract(
+            loose_key(query), looses, scorer=fuzz.ratio, limit=NEAREST_WORDS, score_cutoff=50
+        )
+        keys = {vocabulary[index][0] for _loose, _score, index in near}
+        keys |= {key for key, _loose in vocabulary if len(query) >= 2 and key.startswith(query)}
+        result.append(_closest(query, keys))
+    return result
+
+
+def nearest_words(queries: list[str]) -> list[dict[str, float]]:
+    """For each typed key, the closest keys that some person holds: one query."""
+    if not queries:
+        return []
+    if connection.vendor != "postgresql":
+        vocabulary = list(NameWord.objects.values_list("key", "loose"))
+        return nearest_in(vocabulary, queries)
+    table = NameWord._meta.db_table
+    parts, params = [], []
+    for index, query in enumerate(queries):
+        # Model table name and integers only; the keys are parameters.
+        nearest = f"ORDER BY loose <-> %s LIMIT {NEAREST_WORDS}"
+        parts.append(f"(SELECT {index} AS i, key FROM {table} {nearest})")  # noqa: S608
+        prefixed = f"WHERE key LIKE %s LIMIT {NEAREST_WORDS}"
+        parts.append(f"(SELECT {index}, key FROM {table} {prefixed})")  # noqa: S608
+        params += [loose_key(query), query + "%"]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = defaultdict(set)
+        for index, key in cursor.fetchall():
+            found[index].add(key)
+    return [_closest(query, found[index] | {query}) for index, query in enumerate(queries)]
+
+
+def score_persons(
+    words: list[dict[str, float]],
+    *,
+    organisation_id=None,
+    persons=None,
+    limit=MAX_RANKED,
+    every_part=False,
+    recent_first=False,
+) -> list[tuple[int, float]]:
+    """(person id, score) of the persons holding the closest keys, best first: one query.
+
+    The score is the mean, over the typed parts, of the best similarity of one of the
+    person's keys to that part. Restricted to an organisation, or to a queryset of persons;
+    with `every_part`, to persons holding a key close to every typed part. Equal scores
+    go by lowest person id, or with `recent_first` newest person first.
+    """
+    return score_names(
+        [words],
+        organisation_id=organisation_id,
+        persons=persons,
+        limit=limit,
+        every_part=every_part,
+        recent_first=recent_first,
+    )
+
+
+def score_names(
+    names: list[list[dict[str, float]]],
+    *,
+    organisation_id=None,
+    persons=None,
+    limit=MAX_RANKED,
+    every_part=False,
+    recent_first=False,
+    floor_of: Callable[[list[tuple[int, float]]], float | None] | None = None,
+) -> list[tuple[int, float]]:
+    """score_persons for several names at once (each a list of typed parts): a person
+    scores their best name. One query, however many names; two with `floor_of`.
+
+    `floor_of` gives, from a first ranking on the closest keys only, a score below which
+    the caller wants no one (or None). Keys too far to reach it are then not searched
+    for: a common name part is held by thousands of persons in a large deployment. The
+    result stays the same for every person scoring at least that floor.
+    """
+    rows = [
+        (n, i, key, round(sim, 4), len(words))
+        for n, words in enumerate(names)
+        for i, near in enumerate(words)
+        for key, sim in near.items()
+    ]
+    if not rows:
+        return []
+
+    def ranked(chosen):
+        sql, params = _score_sql(chosen, organisation_id, persons, every_part, recent_first)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT {int(limit)}", params)
+            return [(person_id, float(score)) for person_id, score in cursor.fetchall()]
+
+    if floor_of is None:
+        return ranked(rows)
+    top: dict[tuple[int, int], float] = defaultdict(float)
+    for n, i, _key, sim, _parts in rows:
+        top[n, i] = max(top[n, i], sim)
+    closest = [row for row in rows if row[3] >= top[row[0], row[1]] - PROBE_MARGIN]
+    first = ranked(closest)
+    floor = floor_of(first)
+    if floor is None:
+        return ranked(rows) if len(closest) < len(rows) else first
+    # A person scoring `floor` or more has every part at parts * floor - (parts - 1).
+    kept = [row for row in rows if row[3] >= row[4] * floor - (row[4] - 1) - 1e-3]
+    return first if set(kept) <= set(closest) else ranked(kept)
+
+
+def _score_sql(rows, organisation_id, persons, every_part, recent_first) -> tuple[str, list]:
+    """The ranking query of score_names, and its parameters."""
+    if connection.vendor == "postgresql":
+        # Array parameters: psycopg takes long to parse hundreds of placeholders.
+        values = "SELECT * FROM unnest(%s::int[], %s::int[], %s::text[], %s::float8[], %s::int[])"
+        params: list = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        values = "VALUES " + ", ".join(f"({n}, {i}, %s, {sim}, {m})" for n, i, _k, sim, m in rows)
+        params = [key for _n, _i, key, _sim, _m in rows]
+    where = ""
+    if organisation_id is not None:
+        where, params = "WHERE k.organisation_id = %s", [*params, organisation_id]
+    if persons is not None:
+        subquery, sub_params = persons.values("pk").query.sql_with_params()
+        where = f"{where} {'AND' if where else 'WHERE'} k.person_id IN ({subquery})"
+        params += list(sub_params)
+    having = "HAVING COUNT(*) = MAX(t.parts)" if every_part else ""
+    # A family name alone is shared by thousands: a recent registration is likelier sought
+    # than the oldest (and cheaper to find than each person's latest case activity).
+    ties = "s.person_id DESC" if recent_first else "s.person_id"
+    sql = f"""
+        WITH q(n, i, key, sim, parts) AS ({values}),
+        s AS (
+            SELECT person_id, MAX(score) AS score FROM (
+                SELECT person_id, ROUND(CAST(SUM(best) / MAX(parts) AS NUMERIC), 4) AS score
+                FROM (
+                    SELECT k.person_id, q.n, q.i, MAX(q.sim) AS best, MAX(q.parts) AS parts
+                    FROM {NameKey._meta.db_table} k JOIN q ON k.key = q.key {where}
+                    GROUP BY k.person_id, q.n, q.i
+                ) AS t
+                GROUP BY person_id, n {having}
+            ) AS by_name
+            GROUP BY person_id
+        )
+        SELECT s.person_id, s.score FROM s ORDER BY s.score DESC, {ties}
+    """  # noqa: S608 - model names, numbers and ORM-compiled SQL; keys are parameters
+    return sql, params
+
+
+def _shown_floor(ranked: list[tuple[int, float]]) -> float:
+    """The lowest score `shown` keeps of these ranked persons (or of more, ranked alike)."""
+    return max(SEARCH_MIN_SCORE, ranked[0][1] - SEARCH_MARGIN) if ranked else SEARCH_MIN_SCORE
+
+
+def shown(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The ranked persons a search shows: good enough, and not far behind the best."""
+    if not ranked:
+        return []
+    floor = _shown_floor(ranked)
+    return [(person_id, score) for person_id, score in ranked if score >= floor - 1e-9]
+
+
+def search_persons(cases, text: str, organisation_id=None):
+    """The cases of `cases` whose reference or person's name matches the text, best first.
+
+    Stays a queryset: it composes with access-scoped querysets and pagination; a name
+    search annotates RANK (0 for the best) and orders by it. Given the organisation whose
+    cases `cases` holds, persons are looked up in its keys only. Three queries before the
+    queryset: the nearest words, the scored persons (at most MAX_RANKED), their names.
+    Equal scores go by closer spelling, then by latest activity (the cut at MAX_RANKED
+    keeps the newest persons of a tie).
     """
     text = (text or "").strip()
     if not text:
@@ -323,40 +672,90 @@ def search_persons(cases, text: str, organisation_id=None):
     reference = as_reference(text)
     if reference:
         return cases.filter(reference=reference)
-    words = normalise(text).split()
-    parts = [_skeleton_word(_fold_word(w)) for w in words]
-    if not parts:
-        return cases.none()
-
-    def keys(**lookups):
-        return NameKey.objects.filter(
-            organisation_id=OuterRef("organisation_id"), person_id=OuterRef("person_id"), **lookups
+    keys = query_keys(text)
+    if not keys:
+        # Initials only ("M. R."): the whole-name key, exactly.
+        parts = sorted(_skeleton_word(_fold_word(w)) for w in normalise(text).split())
+        if not parts:
+            return cases.none()
+        full = NameKey.objects.filter(kind=NameKind.FULL, key=" ".join(parts)[:KEY_LENGTH])
+        return cases.filter(person_id__in=full.values("person_id"))
+    near = nearest_words(keys)
+    ranked = shown(
+        score_names(
+            [near],
+            organisation_id=organisation_id,
+            every_part=True,
+            recent_first=True,
+            floor_of=_shown_floor,
         )
-
-    # Initials ("M.") would match half the organisation: prefixes need two letters.
-    prefixes = sorted({part for word, part in zip(words, parts, strict=True) if len(word) >= 2})
-    if prefixes:
-        # A whole-name match is also a match of every part, so no OR is needed: without
-        # one, PostgreSQL turns each EXISTS into a semi-join that carries the queryset's
-        # organisation into the (organisation_id, key) index.
-        lookups = [{"kind": NameKind.TOKEN, "key__startswith": prefix} for prefix in prefixes]
-    else:
-        lookups = [{"kind": NameKind.FULL, "key": " ".join(sorted(parts))[:KEY_LENGTH]}]
-    if organisation_id is not None:
-        person_ids = _matching_person_ids(organisation_id, lookups)
-        if person_ids is not None:
-            return cases.filter(person_id__in=person_ids)
-    return cases.filter(*(Exists(keys(**lookup)) for lookup in lookups))
+    )
+    if not ranked:
+        return cases.none()
+    return _ranked_cases(cases, _closer_spellings_first(ranked, text))
 
 
-def _matching_person_ids(organisation_id, lookups):
-    """Ids of the organisation's persons with a key for every lookup; None if too many."""
-    persons = None
-    for lookup in lookups:
-        keys = NameKey.objects.filter(organisation_id=organisation_id, **lookup).values("person_id")
-        persons = keys if persons is None else persons.filter(person_id__in=keys)
-    ids = list(persons.values_list("person_id", flat=True).distinct()[: MAX_RESOLVED_PERSONS + 1])
-    return ids if len(ids) <= MAX_RESOLVED_PERSONS else None
+def _spelling_score(typed: list[str], spellings) -> float:
+    """Mean over the typed words of their best rapidfuzz ratio to a word of the spellings,
+    at most SPELLING_CLOSE."""
+    words = {w for spelling in spellings for w in fold(spelling).split()}
+    if not typed or not words:
+        return 0.0
+    best = [min(SPELLING_CLOSE, max(fuzz.ratio(t, w) for w in words)) for t in typed]
+    return sum(best) / len(typed)
+
+
+def _closer_spellings_first(ranked: list[tuple[int, float]], text: str):
+    """Ranked persons with equal keys' scores reordered by how close their names are as
+    spelt, vowels included (Rakhmonov before Rakhmanova for Рахмонов); else unchanged."""
+    typed = fold(text).split()
+    names = Person.objects.filter(pk__in=[pid for pid, _score in ranked]).values_list(
+        "pk", "given_name", "family_name", "native_name"
+    )
+    closeness = {
+        pk: round(_spelling_score(typed, [f"{given} {family}", native]))
+        for pk, given, family, native in names
+    }
+    # A stable sort: persons as close keep the recency order of score_persons.
+    return sorted(
+        ((pid, score, closeness.get(pid, 0)) for pid, score in ranked),
+        key=lambda item: (-item[1], -item[2]),
+    )
+
+
+class _TierOf(Func):
+    """tiers[array_position(ids, person_id)]: the tier of the row's person (PostgreSQL)."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        (tiers, p1), (ids, p2), (person, p3) = map(compiler.compile, self.source_expressions)
+        return f"({tiers})[array_position({ids}, {person})]", [*p1, *p2, *p3]
+
+
+def _ranked_cases(cases, ranked: list[tuple[int, float, int]]):
+    """The cases of these (person, score, closeness), best first, annotated with RANK: the
+    same for persons as good, whose cases the list then orders by latest activity."""
+    ids = [pid for pid, _score, _closeness in ranked]
+    tiers, tier, previous = [], -1, None
+    for _pid, score, closeness in ranked:
+        tier += (score, closeness) != previous
+        tiers.append(tier)
+        previous = (score, closeness)
+    if connection.vendor == "postgresql":
+        # Array parameters, not one placeholder per person (see score_persons).
+        array = Value(ids, output_field=ArrayField(BigIntegerField()))
+        rank = _TierOf(Value(tiers, output_field=ArrayField(IntegerField())), array, F("person_id"))
+        persons = RawSQL("SELECT unnest(%s::bigint[])", (ids,))  # noqa: S611 - one parameter
+        order = (RANK, "-last_activity_at", "-id")
+        return cases.filter(person_id__in=persons).annotate(**{RANK: rank}).order_by(*order)
+    position = Case_(
+        *[When(person_id=pid, then=Value(t)) for pid, t in zip(ids, tiers, strict=True)],
+        default=Value(len(ids)),
+        output_field=IntegerField(),
+    )
+    cases = cases.filter(person_id__in=ids).annotate(**{RANK: position})
+    return cases.order_by(RANK, "-last_activity_at", "-id")
 
 
 # --- Duplicate check ---------------------------------------------------------------------
@@ -489,3 +888,228 @@ def _persons_with_latest_case(organisation_id, person_ids) -> QuerySet[Person]:
         .annotate(case_reference=Subquery(latest_case.values("reference")[:1]))
         .prefetch_related("aliases", "nationalities")
     )
+
+
+# --- Matching a described person (family inquiries) -------------------------------------
+#
+# Fellegi-Sunter: each field compared gives a level, and each level a weight
+# log2(m / u), m the chance of that level for the same person, u for two different
+# persons. The score is their sum; unknown fields weigh nothing. The m and u below are
+# judgement, not fitted: no labelled pairs exist yet (splink would estimate them by EM).
+
+MATCH_THRESHOLD: float = 10.0
+MATCH_CANDIDATES = 100  # persons scored on names, before the other fields are compared
+NAME_AGREE = 0.9  # name score (mean similarity of the name parts) for "agree"
+NAME_CLOSE = 0.7
+
+_M_U = {
+    ("name", "agree"): (0.9, 0.002),
+    ("name", "close"): (0.08, 0.02),
+    ("name", "disagree"): (0.02, 0.978),
+    ("birth_year", "agree"): (0.55, 0.03),
+    ("birth_year", "close"): (0.35, 0.12),
+    ("birth_year", "disagree"): (0.1, 0.85),
+    ("nationality", "agree"): (0.92, 0.1),
+    ("nationality", "disagree"): (0.08, 0.9),
+    ("place", "agree"): (0.5, 0.01),
+    ("place", "close"): (0.2, 0.05),
+    ("place", "disagree"): (0.3, 0.94),
+    ("sex", "agree"): (0.95, 0.5),
+    ("sex", "disagree"): (0.05, 0.5),
+    ("phone", "agree"): (0.4, 0.000001),
+    ("document", "agree"): (0.5, 0.0000001),
+}
+
+
+def level_weight(field: str, level: str) -> float:
+    """The Fellegi-Sunter weight of one comparison level: log2(m/u); 0 when unknown."""
+    m, u = _M_U.get((field, level), (1.0, 1.0))
+    return math.log2(m / u)
+
+
+@dataclass(frozen=True)
+class Description:
+    """What is known of a sought person."""
+
+    names: tuple[str, ...]  # whole names, any spelling, any script
+    sex: str = ""  # vocabularies.Sex value or ""
+    birth_year: int | None = None
+    nationalities: tuple[str, ...] = ()  # ISO 3166 alpha-2
+    place_of_origin: str = ""
+    phone_digests: tuple[str, ...] = ()  # identifier_digest("phone", ...)
+    document_digests: tuple[str, ...] = ()  # document_digest(number)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One field compared: its level and its weight in the score."""
+
+    field: str  # "name" | "birth_year" | "nationality" | "place" | "sex" | "phone" | "document"
+    level: str  # "agree" | "close" | "disagree" | "unknown"
+    weight: float
+    detail: str = ""  # e.g. the agreeing name parts, for display
+
+
+@dataclass(frozen=True)
+class Match:
+    """A registered person who may be the one described, with why."""
+
+    person_id: int
+    organisation_id: int
+    score: float
+    comparisons: tuple[Comparison, ...]
+
+
+def normalise_phone(value: str) -> str:
+    """Digits only, international prefix (+ or 00) and trunk zeros dropped."""
+    digits = re.sub(r"\D", "", value or "")
+    return digits.lstrip("0")
+
+
+def identifier_digest(kind: str, value: str) -> str:
+    """Keyed digest of a phone number ("phone") or social-media handle ("handle").
+
+    Phones keep their digits without leading zeros, so +977 98-123 and 0097798123 meet;
+    handles are lower-cased without @. Keyed as document_digest; "" for empty input.
+    """
+    if kind == "phone":
+        normalised = normalise_phone(value)
+    else:
+        normalised = (value or "").strip().lstrip("@").strip().lower()
+    if not normalised:
+        return ""
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is not set.")
+    key = _digest_key(settings.FIELD_ENCRYPTION_KEYS[0])
+    return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+def _name_candidates(names, persons) -> dict[int, float]:
+    """Person id -> best name score over the described names: three queries at most."""
+    per_name = [keys for keys in map(query_keys, names) if keys]
+    flat = sorted({key for keys in per_name for key in keys})
+    near = {key: _fewer(key, words) for key, words in zip(flat, nearest_words(flat), strict=True)}
+    words = [[near[key] for key in keys] for keys in per_name]
+
+    def last_kept(ranked):  # no one scoring below the last of a full list is kept
+        return ranked[-1][1] if len(ranked) >= MATCH_CANDIDATES else None
+
+    return dict(score_names(words, persons=persons, limit=MATCH_CANDIDATES, floor_of=last_kept))
+
+
+def _digest_holders(description, persons) -> tuple[set[int], set[int]]:
+    """The persons holding one of the described phone numbers, and document numbers."""
+    phones: set[int] = set()
+    documents: set[int] = set()
+    if description.phone_digests:
+        from casework.models import PersonIdentifier
+
+        held = PersonIdentifier.objects.filter(digest__in=description.phone_digests)
+        if persons is not None:
+            held = held.filter(person__in=persons)
+        phones = set(held.values_list("person_id", flat=True))
+    if description.document_digests:
+        held_docs = DocumentDigest.objects.filter(
+            # The index starts with the organisation: list them, there are few.
+            organisation_id__in=Person.objects.values("organisation_id").distinct(),
+            digest__in=description.document_digests,
+        )
+        if persons is not None:
+            held_docs = held_docs.filter(identity_document__person__in=persons)
+        documents = set(held_docs.values_list("identity_document__person_id", flat=True))
+    return phones, documents
+
+
+def _compare_names(names, person) -> Comparison:
+    """Name level from the best whole-name score; detail: the person's agreeing parts."""
+    spellings = _spellings(
+        person.given_name,
+        person.family_name,
+        person.native_name,
+        [a.name for a in person.aliases.all()],
+    )
+    words = {w: _skeleton_word(_fold_word(w)) for s in spellings for w in normalise(s).split()}
+    typed = [keys for keys in map(_query_keys, names) if keys]
+    if not typed:
+        return Comparison("name", "unknown", 0.0)
+    best, agreeing = 0.0, []
+    for keys in typed:
+        if not words:
+            continue
+        # Once per (typed key, held key): word_similarity is cached across candidates.
+        sims = {(k, key): word_similarity(k, key) for k in keys for key in set(words.values())}
+        parts = [max(sims[k, key] for key in words.values()) for k in keys]
+        best = max(best, sum(parts) / len(parts))
+        agreeing += [w for w, key in words.items() if any(sims[k, key] >= NAME_AGREE for k in keys)]
+    level = "agree" if best >= NAME_AGREE else "close" if best >= NAME_CLOSE else "disagree"
+    detail = " ".join(dict.fromkeys(agreeing))
+    return Comparison("name", level, level_weight("name", level), detail)
+
+
+def _level(field, level, detail="") -> Comparison:
+    return Comparison(field, level, level_weight(field, level), detail)
+
+
+def _compare_fields(description, person) -> list[Comparison]:
+    """Birth year, nationality, place of origin and sex of the person against the description."""
+    found = []
+    year, theirs = description.birth_year, person.birth_year
+    if year and theirs:
+        gap = abs(int(year) - int(theirs))
+        found.append(
+            _level(
+                "birth_year",
+                "agree" if gap == 0 else "close" if gap <= BIRTH_YEAR_TOLERANCE else "disagree",
+                str(theirs),
+            )
+        )
+    else:
+        found.append(_level("birth_year", "unknown"))
+    wanted = {c.upper() for c in description.nationalities if c}
+    countries = {str(n.country.code) for n in person.nationalities.all()}
+    if wanted and countries:
+        common = sorted(wanted & countries)
+        found.append(_level("nationality", "agree" if common else "disagree", " ".join(common)))
+    else:
+        found.append(_level("nationality", "unknown"))
+    place, their_place = fold(description.place_of_origin), fold(person.place_of_origin)
+    if place and their_place:
+        ratio = fuzz.token_set_ratio(place, their_place)
+        level = "agree" if ratio >= 90 else "close" if ratio >= 75 else "disagree"
+        found.append(_level("place", level, person.place_of_origin if level != "disagree" else ""))
+    else:
+        found.append(_level("place", "unknown"))
+    known = {"", "unknown"}
+    if description.sex not in known and person.sex not in known:
+        found.append(_level("sex", "agree" if description.sex == person.sex else "disagree"))
+    else:
+        found.append(_level("sex", "unknown"))
+    return found
+
+
+def match_persons(
+    description: Description, *, persons: QuerySet[Person] | None = None, limit: int = 20
+) -> list[Match]:
+    """Registered persons who may be the one described, best first (score descending).
+
+    Candidates come from every organisation (persons=None) or from `persons`: those whose
+    names score best, and those holding a described phone or document number. Each is
+    compared field by field (Fellegi-Sunter weights). A handful of queries in all.
+    """
+    by_name = _name_candidates(description.names, persons)
+    best_named = sorted(by_name, key=lambda pid: (-by_name[pid], pid))[:MATCH_CANDIDATES]
+    phones, documents = _digest_holders(description, persons)
+    ids = set(best_named) | phones | documents
+    if not ids:
+        return []
+    candidates = Person.objects.filter(pk__in=ids).prefetch_related("nationalities", "aliases")
+    matches = []
+    for person in candidates:
+        comparisons = [_compare_names(description.names, person)]
+        comparisons += _compare_fields(description, person)
+        comparisons.append(_level("phone", "agree" if person.pk in phones else "unknown"))
+        comparisons.append(_level("document", "agree" if person.pk in documents else "unknown"))
+        score = round(sum(c.weight for c in comparisons), 3)
+        matches.append(Match(person.pk, person.organisation_id, score, tuple(comparisons)))
+    matches.sort(key=lambda m: (-m.score, m.person_id))
+    return matches[:limit]

@@ -8,9 +8,11 @@ import uuid
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.dispatch import Signal
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -25,6 +27,8 @@ from casework.notifications import message_for
 # registry load them with casework.models.
 from casework.submissions import SubmissionKey  # noqa: F401
 from casework.vocabularies import (
+    FOLLOW_UP_MONTHS,
+    IN_CUSTODY,
     INQUIRY_OUTCOMES,
     AttachmentKind,
     CaptureKind,
@@ -36,6 +40,7 @@ from casework.vocabularies import (
     ConsentStatus,
     ContactKind,
     ContactRequestStatus,
+    CustodyEventKind,
     DocumentStatus,
     DocumentType,
     EmbassyRequestKind,
@@ -47,12 +52,18 @@ from casework.vocabularies import (
     MeansOfControl,
     NoteKind,
     Platform,
+    PowerConfirmation,
+    ProceedingOutcome,
     PromisedJob,
     RecruitmentMethod,
     Relationship,
+    ReturnListKind,
     RiskLevel,
+    ServiceKind,
+    ServiceOutcome,
     Sex,
     Situation,
+    SourceReliability,
     TaskKind,
     TaskStatus,
     UnitType,
@@ -60,7 +71,7 @@ from casework.vocabularies import (
 )
 
 # Sent with `case_ids` after a bulk update that sends no model signal but changes what the
-# statistics count: casework.statsfacts refreshes those cases' facts.
+# statistics count: casework.stats.facts refreshes those cases' facts.
 cases_changed_in_bulk = Signal()
 
 # Crockford's base32 without I, L, O, U: unambiguous when read out over a phone line.
@@ -210,12 +221,56 @@ class CaseQuerySet(models.QuerySet):
         overdue = Task.objects.overdue(now).filter(case__in=self.values("pk"))
         return set(overdue.values_list("case_id", flat=True))
 
+    def with_overdue_custody_obligations(
+        self, today: datetime.date, family_days: int, icrc_visit_days: int
+    ) -> "CaseQuerySet":
+        """Cases still in custody whose family was not told `family_days` after the latest
+        capture, or with no ICRC visit `icrc_visit_days` after it; annotated with
+        `custody_captured_on`, `family_overdue` and `icrc_visit_overdue` (the sweep's
+        custody rules ask the same in SQL)."""
+        latest_capture = (
+            CustodyEvent.objects.filter(case=models.OuterRef("pk"), kind=CustodyEventKind.CAPTURED)
+            .order_by("-occurred_on")
+            .values("occurred_on")[:1]
+        )
+        informed = CustodyObligations.objects.filter(
+            case=models.OuterRef("pk"), capture_card_received_on__isnull=False
+        )
+        visited = IcrcVisit.objects.filter(
+            case=models.OuterRef("pk"), visited_on__gte=models.OuterRef("custody_captured_on")
+        )
+        family = Q(custody_captured_on__lte=today - datetime.timedelta(days=family_days))
+        icrc = Q(custody_captured_on__lte=today - datetime.timedelta(days=icrc_visit_days))
+        flag = models.BooleanField()
+        return (
+            self.filter(custody_status__in=IN_CUSTODY)
+            .exclude(status=CaseStatus.CLOSED)
+            .annotate(custody_captured_on=models.Subquery(latest_capture))
+            .annotate(
+                family_overdue=models.ExpressionWrapper(family & ~models.Exists(informed), flag),
+                icrc_visit_overdue=models.ExpressionWrapper(icrc & ~models.Exists(visited), flag),
+            )
+            .filter(Q(family_overdue=True) | Q(icrc_visit_overdue=True))
+        )
+
     def with_list_details(self) -> "CaseQuerySet":
         """What a list row shows beside the case: person, assignee, nationalities in order."""
         return self.select_related("person", "assigned_to").prefetch_related(
             models.Prefetch(
                 "person__nationalities", queryset=Nationality.objects.order_by("country")
             )
+        )
+
+    def with_custody_overview(self) -> "CaseQuerySet":
+        """The custody record's one-to-one parts and the latest day on each kind of
+        exchange or repatriation list, in the cases' own query (access.custody_overview)."""
+
+        def latest(kind: str) -> models.Subquery:
+            entries = ReturnListEntry.objects.filter(case=models.OuterRef("pk"), list_kind=kind)
+            return models.Subquery(entries.order_by("-listed_on").values("listed_on")[:1])
+
+        return self.select_related("custody_obligations", "way_home__nationality_request").annotate(
+            **{f"{kind}_listed_on": latest(kind) for kind in ReturnListKind.values}
         )
 
     def needing_attention(self, now, policy):
@@ -271,7 +326,17 @@ class Case(models.Model):
     do_not_contact_family = models.BooleanField(_("do not contact family"), default=False)
     do_not_share_with_embassy = models.BooleanField(_("do not share with embassy"), default=False)
     media_attention = models.BooleanField(_("media attention"), default=False)
-    legal_proceedings = models.BooleanField(_("legal proceedings"), default=False)
+    # The kind of the latest custody event (CustodyEvent.save keeps it in step): the case
+    # list and the liaison's page read it without looking at the events.
+    custody_status = models.CharField(
+        _("custody status"),
+        max_length=20,
+        choices=CustodyEventKind.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
@@ -629,7 +694,7 @@ class Consent(models.Model):
             )
             Case.objects.filter(pk=self.case_id).touch(when)
             # A bulk update sends no model signal: this one takes the case out of the
-            # statistics (casework.statsfacts receives it).
+            # statistics (casework.stats.facts receives it).
             cases_changed_in_bulk.send(sender=Consent, case_ids=[self.case_id])
         return True
 
@@ -984,6 +1049,10 @@ class Notification(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    # A notification about a family inquiry links to it (it has no case).
+    inquiry = models.ForeignKey(
+        "Inquiry", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     kind = models.CharField(_("kind"), max_length=40)
     # What it is about and why, without personal data: shown and emailed as is.
     message = models.CharField(_("message"), max_length=300)
@@ -1016,10 +1085,27 @@ class Notification(models.Model):
         return self.message
 
     @property
-    def display_message(self):
+    def subject(self) -> "Case | Inquiry | None":
+        """The case or the inquiry it is about, if any (no query for neither)."""
+        return self.case if self.case_id else self.inquiry if self.inquiry_id else None
+
+    @property
+    def subject_reference(self) -> str:
+        """The reference of the case or inquiry it is about ("" for neither)."""
+        subject = self.subject
+        return subject.reference if subject is not None else ""
+
+    @property
+    def link(self) -> str:
+        """The page of the case or inquiry it is about ("" for neither)."""
+        subject = self.subject
+        return subject.get_absolute_url() if subject is not None else ""
+
+    @property
+    def display_message(self) -> str:
         """The message in the reader's language (the stored one is English)."""
-        reference = self.case.reference if self.case_id else ""
-        return message_for(self.kind, reference) or self.message
+        reference = self.subject_reference
+        return (message_for(self.kind, reference) if reference else "") or self.message
 
 
 # --- Derived data for duplicate and tracing matches (their logic: casework.matching) ---
@@ -1057,11 +1143,38 @@ class NameKey(models.Model):
                 fields=["organisation_id", "key"],
                 name="namekey_org_key",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
-            )
+            ),
+            # Matching across organisations: the persons holding a name part, index only.
+            models.Index(fields=["key", "person"], name="namekey_key_person"),
         ]
 
     def __str__(self):
         return f"{self.kind}:{self.key}"
+
+
+class NameWord(models.Model):
+    """One distinct name-part key of any person: the vocabulary fuzzy search looks into.
+
+    Rows are only added (by matching.refresh_name_keys_bulk); one no person holds any more
+    finds nobody. On PostgreSQL a trigram GiST index on `loose` (migration 0019) gives
+    the nearest words of a misspelt or transliterated part.
+    """
+
+    key = models.CharField(max_length=NAME_KEY_LENGTH, unique=True)
+    # matching.loose_key(key): sounds that scripts write differently folded together.
+    loose = models.CharField(max_length=NAME_KEY_LENGTH)
+
+    class Meta:
+        verbose_name = _("name word")
+        verbose_name_plural = _("name words")
+        indexes = [
+            models.Index(
+                fields=["key"], name="nameword_key_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+    def __str__(self):
+        return self.key
 
 
 class DocumentDigest(models.Model):
@@ -1135,6 +1248,23 @@ class InquiryQuerySet(models.QuerySet):
     def unsettled(self) -> "InquiryQuerySet":
         """Inquiries still looking for their person: no outcome yet."""
         return self.exclude(status__in=INQUIRY_OUTCOMES)
+
+    def named(self, text: str) -> "InquiryQuerySet":
+        """Inquiries with this reference, or a spelling of the person sought containing `text`."""
+        spelled = InquiryName.objects.filter(inquiry=models.OuterRef("pk"), name__icontains=text)
+        return self.filter(Q(reference__iexact=text) | models.Exists(spelled))
+
+
+# An inquiry's status as its inquirer may be told it (Inquiry.told_status): a possible
+# match, or a match without the person's consent, reads as "in progress".
+TOLD_STATUS_LABELS = {
+    "in_progress": _("In progress"),
+    "matched": _("Found, and agreed that relatives be told"),
+    InquiryStatus.LOCATED_NO_CONTACT.value: InquiryStatus.LOCATED_NO_CONTACT.label,
+    InquiryStatus.DECEASED.value: InquiryStatus.DECEASED.label,
+    InquiryStatus.CLOSED_NOT_FOUND.value: InquiryStatus.CLOSED_NOT_FOUND.label,
+    InquiryStatus.WITHDRAWN.value: InquiryStatus.WITHDRAWN.label,
+}
 
 
 class Inquiry(models.Model):
@@ -1226,7 +1356,7 @@ class Inquiry(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("inquiry_detail", args=[self.reference])
+        return reverse("inquiry-detail", args=[self.reference])
 
     @property
     def settled(self) -> bool:
@@ -1244,6 +1374,99 @@ class Inquiry(models.Model):
         return InquiryNote.objects.create(
             inquiry=self, text=entry["text"], event=entry["event"], author=by, automatic=True
         )
+
+    def assign(self, caseworker, by) -> None:
+        """A supervisor gives the inquiry to a caseworker; on its timeline."""
+        previous = self.assigned_to
+        self.assigned_to = caseworker
+        self.save(update_fields=["assigned_to", "updated_at"])
+        self.touch()
+        self.record_event(
+            "inquiry_assigned",
+            by,
+            before=previous.get_username() if previous else "",
+            after=caseworker.get_username() if caseworker else "",
+        )
+
+    def set_names(self, names: list[str]) -> None:
+        """The sought person's spellings become exactly `names` (one row each)."""
+        self.names.exclude(name__in=names).delete()
+        known = set(self.names.values_list("name", flat=True))
+        for name in names:
+            if name not in known:
+                InquiryName.objects.create(inquiry=self, name=name)
+
+    def set_identifiers(self, rows: list[tuple[str, str, str]]) -> None:
+        """The phone numbers and handles become `rows` of (kind, value, digest)."""
+        self.identifiers.all().delete()
+        for kind, value, digest in rows:
+            InquiryIdentifier.objects.create(inquiry=self, kind=kind, value=value, digest=digest)
+
+    def set_outcome(self, status: str, by) -> bool:
+        """Settle the inquiry without a match (located, deceased, not found, withdrawn);
+        False if that is already its status. A match comes from InquiryCandidate.confirm."""
+        if status not in INQUIRY_OUTCOMES or status == InquiryStatus.MATCHED:
+            raise ValueError("not an outcome set by hand")
+        if status == self.status:
+            return False
+        old, now = self.status, timezone.now()
+        self.status, self.outcome_at = status, now
+        self.save(update_fields=["status", "outcome_at", "updated_at"])
+        self.touch(now)
+        self.record_event("inquiry_outcome", by, old=old, new=status)
+        return True
+
+    def mark_inquirer_answered(self, by) -> None:
+        """The inquirer was told what the outcome allows (see answer_template)."""
+        now = timezone.now()
+        self.inquirer_answered_at = now
+        self.save(update_fields=["inquirer_answered_at", "updated_at"])
+        self.touch(now)
+        self.record_event("inquiry_inquirer_answered", by)
+
+    def tracing_consent_given(self) -> bool:
+        """The person found agreed that an inquiring relative be told they are known: an
+        active tracing consent on the matched case or on a case another organisation shared,
+        unless that case is flagged "do not contact family"."""
+        shared = ContactRequest.objects.filter(
+            candidate__inquiry=self, status=ContactRequestStatus.SHARED
+        ).values("shared_case")
+        return Consent.objects.filter(
+            Q(case_id=self.matched_case_id) | Q(case__in=shared),
+            scope=ConsentScope.TRACING,
+            status=ConsentStatus.GIVEN,
+            case__do_not_contact_family=False,
+        ).exists()
+
+    def family_contact_blocked(self) -> bool:
+        """The matched (or a shared) case is flagged "do not contact family"."""
+        shared = ContactRequest.objects.filter(
+            candidate__inquiry=self, status=ContactRequestStatus.SHARED
+        ).values("shared_case")
+        return Case.objects.filter(
+            Q(pk=self.matched_case_id) | Q(pk__in=shared), do_not_contact_family=True
+        ).exists()
+
+    def told_status(self) -> str:
+        """What the inquirer (and a liaison) may be told: a key of TOLD_STATUS_LABELS.
+        Whether the person is known shows only once they agreed that relatives be told."""
+        if self.status in INQUIRY_OUTCOMES and self.status != InquiryStatus.MATCHED:
+            return self.status
+        return "matched" if self.tracing_consent_given() else "in_progress"
+
+    def get_told_status_display(self) -> str:
+        return str(TOLD_STATUS_LABELS[self.told_status()])
+
+    def answer_template(self) -> str:
+        """The outcome message the inquirer may be given: only what the sought person's
+        consent allows. Without a tracing consent a match reads as work in progress."""
+        return f"casework/inquiries/outcome/{self.told_status()}.txt"
+
+    def answer_message(self) -> str:
+        """The outcome message in the inquirer's language (English if we have not theirs)."""
+        with translation.override(self.inquirer_language or settings.LANGUAGE_CODE):
+            context = {"inquiry": self, "organisation": self.organisation.name}
+            return render_to_string(self.answer_template(), context).strip()
 
 
 class InquiryName(models.Model):
@@ -1303,6 +1526,27 @@ class InquiryDocument(models.Model):
 
     def __str__(self):
         return self.original_name or self.get_kind_display()
+
+    @classmethod
+    def store(
+        cls, inquiry: Inquiry, upload, kind: str, by, number: str = "", number_digest: str = ""
+    ) -> "InquiryDocument":
+        """Save an already validated upload (as Document.store) and the number read on it."""
+        document = cls(inquiry=inquiry, kind=kind, number=number, number_digest=number_digest)
+        document.uploaded_by = by
+        if upload is not None:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            name = (upload.name or "document").replace("/", "_").replace("\\", "_")[:150]
+            stem = name.rsplit(".", 1)[0] if "." in name else name
+            document.original_name = f"{stem}{upload.detected_extension}"
+            document.content_type = upload.detected_type
+            document.size, document.sha256 = upload.size, digest.hexdigest()
+            document.file.save("upload", upload, save=False)
+        document.save()
+        return document
 
 
 class InquiryNote(models.Model):
@@ -1376,6 +1620,72 @@ class InquiryCandidate(models.Model):
     def __str__(self):
         return f"{self.inquiry_id}/{self.person_id} {self.score:.1f}"
 
+    def _claim(self) -> "InquiryCandidate | None":
+        """This candidate, locked, if it still awaits a decision."""
+        return (
+            InquiryCandidate.objects.select_for_update()
+            .filter(pk=self.pk, decision=MatchDecision.PENDING)
+            .first()
+        )
+
+    def _decide(self, decision: str, by) -> bool:
+        if self._claim() is None:
+            return False
+        self.decision, self.decided_by, self.decided_at = decision, by, timezone.now()
+        self.save(update_fields=["decision", "decided_by", "decided_at"])
+        return True
+
+    def confirm(self, by, case: Case) -> bool:
+        """The person is the one sought: the inquiry is matched to `case` (the person's),
+        on both timelines. False if already decided or the inquiry is settled."""
+        inquiry = self.inquiry
+        if inquiry.settled or case.person_id != self.person_id:
+            return False
+        with transaction.atomic():
+            if not self._decide(MatchDecision.CONFIRMED, by):
+                return False
+            inquiry.status, inquiry.matched_case = InquiryStatus.MATCHED, case
+            inquiry.outcome_at = self.decided_at
+            inquiry.save(update_fields=["status", "matched_case", "outcome_at", "updated_at"])
+            inquiry.touch(self.decided_at)
+            inquiry.record_event("inquiry_candidate_confirmed", by, case=case.reference)
+            case.record_event("inquiry_linked", by, inquiry=inquiry.reference)
+        return True
+
+    def reject(self, by) -> bool:
+        """Not the person sought: kept as rejected, so matching never proposes it again."""
+        inquiry = self.inquiry
+        with transaction.atomic():
+            if not self._decide(MatchDecision.REJECTED, by):
+                return False
+            others = inquiry.candidates.open_for_review().exists()
+            if inquiry.status == InquiryStatus.POSSIBLE_MATCH and not others:
+                inquiry.status = InquiryStatus.OPEN
+                inquiry.save(update_fields=["status", "updated_at"])
+            inquiry.touch(self.decided_at)
+            inquiry.record_event("inquiry_candidate_rejected", by)
+        return True
+
+    def ask_holder(self, by) -> "ContactRequest | None":
+        """Ask the organisation holding the person to share it; None if a request is
+        already pending (one per candidate) or the person is the inquiry's own."""
+        inquiry = self.inquiry
+        if self.organisation_id == inquiry.organisation_id:
+            return None
+        try:
+            with transaction.atomic():
+                request = ContactRequest.objects.create(
+                    candidate=self,
+                    from_organisation_id=inquiry.organisation_id,
+                    to_organisation_id=self.organisation_id,
+                    requested_by=by,
+                )
+        except IntegrityError:
+            return None
+        inquiry.touch()
+        inquiry.record_event("inquiry_contact_requested", by, organisation=self.organisation.name)
+        return request
+
 
 class ContactRequest(models.Model):
     """An organisation asks the holder of a possible match to share it; the holder's
@@ -1421,3 +1731,450 @@ class ContactRequest(models.Model):
 
     def __str__(self):
         return f"{self.candidate_id} {self.status}"
+
+    @staticmethod
+    def may_share(case: Case) -> bool:
+        """The person agreed that an inquiring relative be told they are known, and the
+        case is not flagged "do not contact family"."""
+        if case.do_not_contact_family:
+            return False
+        return case.consents.filter(scope=ConsentScope.TRACING, status=ConsentStatus.GIVEN).exists()
+
+    def answer(self, share: bool, by, case: Case) -> bool:
+        """The holder's supervisor shares `case` (the person's) or declines; False if
+        already answered. Sharing without a tracing consent on `case` is a ValueError."""
+        if case.person_id != self.candidate.person_id:
+            raise ValueError("not the case of the person asked about")
+        if share and not self.may_share(case):
+            raise ValueError("sharing needs an active tracing consent")
+        with transaction.atomic():
+            locked = ContactRequest.objects.select_for_update().filter(
+                pk=self.pk, status=ContactRequestStatus.PENDING
+            )
+            if not locked.exists():
+                return False
+            self.status = ContactRequestStatus.SHARED if share else ContactRequestStatus.DECLINED
+            self.answered_by, self.answered_at = by, timezone.now()
+            self.shared_case = case if share else None
+            self.save(update_fields=["status", "answered_by", "answered_at", "shared_case"])
+            inquiry = self.candidate.inquiry
+            holder = self.to_organisation.name
+            # Told on the inquiry without the answering user: staff of another organisation.
+            if share:
+                inquiry.record_event(
+                    "inquiry_contact_shared", None, organisation=holder, case=case.reference
+                )
+            else:
+                inquiry.record_event("inquiry_contact_declined", None, organisation=holder)
+            inquiry.touch()
+            case.record_event(
+                "contact_request_answered",
+                by,
+                organisation=self.from_organisation.name,
+                shared="yes" if share else "no",
+            )
+        return True
+
+
+# --- Custody and the way home -----------------------------------------------------------
+# Geneva Convention III, arts. 70, 122 and 123: what the detaining power owes a prisoner
+# and his family, then the steps home and the months after return (SPEC section 2).
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved `months` calendar months on; the 31st becomes the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return datetime.date(year, month, min(day.day, (next_month - datetime.timedelta(days=1)).day))
+
+
+def _verbose_name(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
+class CustodyEventQuerySet(models.QuerySet):
+    def latest_first(self) -> "CustodyEventQuerySet":
+        return self.order_by("-occurred_on", "-recorded_at", "-pk")
+
+
+class CustodyEvent(models.Model):
+    """One step of a person's custody, from capture to release, exchange or death: the
+    record is a timeline, never overwritten; the latest event is the custody status."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="custody_events")
+    kind = models.CharField(_("what happened"), max_length=20, choices=CustodyEventKind.choices)
+    occurred_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    authority = models.CharField(_("by whom, or detaining authority"), max_length=200, blank=True)
+    # Restricted to the assigned caseworker and supervisors (access.may_see_restricted):
+    # where someone is held is what a reprisal needs. Encrypted like restricted notes.
+    facility = EncryptedTextField(_("facility"), blank=True, null=True)
+    source = EncryptedTextField(_("source (who told us)"), blank=True, null=True)
+    source_reliability = models.CharField(
+        _("reliability of the source"),
+        max_length=12,
+        choices=SourceReliability.choices,
+        default=SourceReliability.UNKNOWN,
+    )
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notes = EncryptedTextField(_("notes"), blank=True, null=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = CustodyEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("custody event")
+        verbose_name_plural = _("custody events")
+        indexes = [models.Index(fields=["case", "-occurred_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        CustodyEvent.refresh_case_status(self.case_id)
+        if self.kind == CustodyEventKind.REPATRIATED:
+            returned = WayHome.objects.filter(case_id=self.case_id, arrived_on__isnull=False)
+            if not returned.exists():  # the arrival, once recorded, sets the check-ins
+                FollowUp.schedule_after_return(self.case_id, self.occurred_on)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        CustodyEvent.refresh_case_status(self.case_id)
+        return result
+
+    @staticmethod
+    def refresh_case_status(case_id: int) -> None:
+        """Set the case's custody status to the kind of its latest event, in one UPDATE."""
+        latest = CustodyEvent.objects.filter(case_id=models.OuterRef("pk")).latest_first()
+        Case.objects.filter(pk=case_id).update(
+            custody_status=Coalesce(models.Subquery(latest.values("kind")[:1]), models.Value(""))
+        )
+
+
+class CustodyObligations(models.Model):
+    """The detaining power's obligations and when each was met; the "power on which he
+    depends" is recorded apart from nationality: it often rests on the person's word."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="custody_obligations")
+    capture_card_sent_on = models.DateField(_("capture card sent"), null=True, blank=True)
+    capture_card_received_on = models.DateField(
+        _("capture card received by the family"), null=True, blank=True
+    )
+    icrc_registered_on = models.DateField(_("ICRC registration"), null=True, blank=True)
+    icrc_reference = EncryptedTextField(_("ICRC reference"), blank=True, null=True)
+    power_notified_on = models.DateField(_("power of origin notified"), null=True, blank=True)
+    consular_access_requested_on = models.DateField(
+        _("consular access requested"), null=True, blank=True
+    )
+    consular_access_granted_on = models.DateField(
+        _("consular access granted"), null=True, blank=True
+    )
+    dependent_power = CountryField(_("power on which he depends"), blank=True)
+    dependent_power_confirmation = models.CharField(
+        _("how the power is known"), max_length=20, choices=PowerConfirmation.choices, blank=True
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("custody obligations")
+        verbose_name_plural = _("custody obligations")
+
+    def __str__(self):
+        return f"{self.case_id}"
+
+    @property
+    def icrc_registered(self) -> bool:
+        return bool(self.icrc_registered_on or self.icrc_reference)
+
+    # The obligations in the order they fall due, as (field, label).
+    STEPS = (
+        "capture_card_sent_on",
+        "capture_card_received_on",
+        "icrc_registered_on",
+        "power_notified_on",
+        "consular_access_requested_on",
+        "consular_access_granted_on",
+    )
+
+    def steps(self, names=STEPS) -> list[tuple[str, datetime.date | None]]:
+        """Each obligation's label and the date it was met (None: not yet)."""
+        return [(_verbose_name(self, name), getattr(self, name)) for name in names]
+
+
+class IcrcVisit(models.Model):
+    """A visit by the ICRC to the person in custody."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="icrc_visits")
+    visited_on = models.DateField(_("date of the visit"))
+    notes = EncryptedTextField(_("notes"), blank=True, null=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ICRC visit")
+        verbose_name_plural = _("ICRC visits")
+        indexes = [models.Index(fields=["case", "-visited_on"])]
+
+    def __str__(self):
+        return f"{self.visited_on:%Y-%m-%d}"
+
+
+class LegalProceeding(models.Model):
+    """A prosecution of the person (charge, court, hearings, lawyer, outcome)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proceedings")
+    charge = models.CharField(_("charge"), max_length=300, blank=True)
+    court = models.CharField(_("court"), max_length=200, blank=True)
+    next_hearing_on = models.DateField(_("next hearing"), null=True, blank=True)
+    lawyer = models.CharField(_("lawyer"), max_length=200, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=12,
+        choices=ProceedingOutcome.choices,
+        default=ProceedingOutcome.PENDING,
+    )
+    # Legal notes: never shown to a liaison.
+    notes = EncryptedTextField(_("notes"), blank=True, null=True)
+    # Made by migration 0020 from the former yes/no flag: nothing else is known of it.
+    recorded_before_tracking = models.BooleanField(default=False, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legal proceeding")
+        verbose_name_plural = _("legal proceedings")
+        indexes = [
+            models.Index(fields=["case"]),
+            # Hearing reminders: the pending proceedings with a hearing ahead.
+            models.Index(
+                fields=["next_hearing_on"],
+                condition=Q(outcome="pending"),
+                name="proceeding_pending_hearing",
+            ),
+        ]
+
+    def __str__(self):
+        return self.charge or str(_("legal proceeding"))
+
+
+class WayHome(models.Model):
+    """The steps home: nationality confirmed, travel documents, travel, arrival, handover."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="way_home")
+    nationality_request = models.ForeignKey(
+        EmbassyRequest,
+        verbose_name=_("nationality confirmation requested"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    travel_documents = models.CharField(_("travel documents"), max_length=200, blank=True)
+    travel_documents_issued_on = models.DateField(
+        _("travel documents issued"), null=True, blank=True
+    )
+    travel_on = models.DateField(_("travel date"), null=True, blank=True)
+    arrived_on = models.DateField(_("arrival home"), null=True, blank=True)
+    handed_over_on = models.DateField(_("handover"), null=True, blank=True)
+    handed_over_to = models.CharField(_("handed over to"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("way home")
+        verbose_name_plural = _("ways home")
+
+    def __str__(self):
+        return f"{self.case_id}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.arrived_on:
+            FollowUp.schedule_after_return(self.case_id, self.arrived_on)
+
+    STEPS = ("travel_documents_issued_on", "travel_on", "arrived_on", "handed_over_on")
+
+    def steps(self, names=STEPS) -> list[tuple[str, datetime.date | None]]:
+        """Each step's label and its date (None: not yet)."""
+        return [(_verbose_name(self, name), getattr(self, name)) for name in names]
+
+
+class ReturnListEntry(models.Model):
+    """The person put on an exchange or repatriation list: which, when, by whom."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_list_entries")
+    list_kind = models.CharField(_("list"), max_length=12, choices=ReturnListKind.choices)
+    list_name = models.CharField(_("which list"), max_length=200, blank=True)
+    listed_on = models.DateField(_("listed on"))
+    listed_by = models.CharField(_("listed by"), max_length=200, blank=True)
+    # The latest news of the list: the sweep asks after a list silent for too long.
+    last_news_on = models.DateField(_("latest news"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("exchange or repatriation list entry")
+        verbose_name_plural = _("exchange or repatriation list entries")
+        indexes = [models.Index(fields=["case", "-listed_on"])]
+
+    def __str__(self):
+        return f"{self.get_list_kind_display()} {self.listed_on:%Y-%m-%d}"
+
+
+class ReintegrationService(models.Model):
+    """A service delivered after return: legal, medical, livelihood, a recruiter's debt..."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices)
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=12,
+        choices=ServiceOutcome.choices,
+        default=ServiceOutcome.IN_PROGRESS,
+    )
+    notes = EncryptedTextField(_("notes"), blank=True, null=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reintegration service")
+        verbose_name_plural = _("reintegration services")
+        indexes = [models.Index(fields=["case", "kind"])]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class FollowUp(models.Model):
+    """A check-in 3, 6 or 12 months after return, made when the return is recorded."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField(
+        _("months after return"), choices=[(m, m) for m in FOLLOW_UP_MONTHS]
+    )
+    due_on = models.DateField(_("due"))
+    done_on = models.DateField(_("done"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), blank=True, null=True)
+
+    class Meta:
+        verbose_name = _("follow-up check-in")
+        verbose_name_plural = _("follow-up check-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "months"], name="one_follow_up_per_interval")
+        ]
+        indexes = [
+            # The sweep's question: check-ins due and not done.
+            models.Index(fields=["due_on"], condition=Q(done_on__isnull=True), name="follow_up_due")
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} +{self.months}"
+
+    @classmethod
+    def schedule_after_return(cls, case_id: int, returned_on: datetime.date) -> None:
+        """The check-ins after a return on `returned_on`: made once; those not yet done
+        move with a corrected return date."""
+        existing = {f.months: f for f in cls.objects.filter(case_id=case_id)}
+        for months in FOLLOW_UP_MONTHS:
+            due = add_months(returned_on, months)
+            follow_up = existing.get(months)
+            if follow_up is None:
+                cls.objects.create(case_id=case_id, months=months, due_on=due)
+            elif follow_up.done_on is None and follow_up.due_on != due:
+                follow_up.due_on = due
+                follow_up.save(update_fields=["due_on"])
+
+
+class Dossier(models.Model):
+    """A PDF (or the liaison's list) of what one viewer may see, built in the background
+    for its requester alone and downloadable briefly: a case dossier, or a liaison's list
+    of their country's disclosed cases with their custody status."""
+
+    class Kind(models.TextChoices):
+        CASE = "case", _("Case dossier")
+        EMBASSY_CASES = "embassy_cases", _("Shared cases and their custody status")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CASE)
+    # None for a liaison's list, which spans the cases shared with their countries.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="dossiers"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The requester's language when asked: the worker renders the file in it.
+    language = models.CharField(max_length=10, default="en")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(upload_to=private_export_name, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # The cases written into the file: it is served only while the requester still may
+    # see every one of them (a withdrawn consent makes a built list unreadable at once).
+    case_ids = models.JSONField(default=list)
+    # Restricted notes or recruiter evidence were written into it: served only to a
+    # requester who may still see them.
+    included_restricted = models.BooleanField(default=False)
+    error = models.CharField(max_length=300, blank=True)
+    # The download link carries this random token and stops working at expires_at.
+    token = models.CharField(max_length=64, default=secrets_token, unique=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} dossier #{self.pk}"
+
+    def claim_build(self) -> int | None:
+        """Claim the queued dossier for one build; its attempt number, or None if taken."""
+        attempt = self.attempts + 1
+        claimed = Dossier.objects.filter(
+            pk=self.pk, state=self.State.QUEUED, attempts=self.attempts
+        ).update(state=self.State.RUNNING, attempts=attempt, started_at=timezone.now())
+        if not claimed:
+            return None
+        self.state, self.attempts = self.State.RUNNING, attempt
+        return attempt
+
+    @property
+    def downloadable(self) -> bool:
+        return (
+            self.state == self.State.DONE
+            and bool(self.file)
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )

@@ -6,12 +6,17 @@ indexes (casework.matching), which import the models.
 
 from collections.abc import Sequence
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count
 
 from accounts.models import Role, User
 from casework import audit, matching
 from casework.models import Alias, Case, IdentityDocument, Nationality, Person, Recruitment
 from casework.vocabularies import CaseStatus
+
+# A registration form opens often; the ranking of an organisation's nationalities moves slowly.
+COMMON_NATIONALITIES_SECONDS = 3600
 
 
 @transaction.atomic
@@ -68,3 +73,20 @@ def register_case(
             )
     case.record_event("case_registered", by)
     return case
+
+
+def common_nationalities(organisation_id: int, limit: int = 10) -> list[str]:
+    """The `limit` nationalities (ISO codes) most often held by the organisation's persons,
+    commonest first: they head the registration's country lists."""
+
+    def count() -> list[str]:
+        ranked = (
+            Nationality.objects.filter(person__organisation_id=organisation_id)
+            .values("country")
+            .annotate(persons=Count("person_id"))
+            .order_by("-persons", "country")[:limit]
+        )
+        return [row["country"] for row in ranked]
+
+    key = f"common-nationalities:{organisation_id}:{limit}"
+    return list(cache.get_or_set(key, count, COMMON_NATIONALITIES_SECONDS) or [])

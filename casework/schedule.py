@@ -12,6 +12,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 SWEEP = "Homeward sweep: reminders and escalations"
 DIGEST = "Homeward daily digest"
 NIGHTLY_STATISTICS = "Homeward statistics facts: nightly recomputation"
+NIGHTLY_REMATCH = "Homeward family inquiries: nightly re-match"
 
 
 def _daily_at(hour: int, minute: int) -> CrontabSchedule:
@@ -36,6 +37,8 @@ def apply_settings() -> None:
         (SWEEP, "casework.tasks.sweep", every, None),
         (DIGEST, "casework.tasks.send_daily_digests", None, _daily_at(settings.DIGEST_HOUR_UTC, 0)),
         (NIGHTLY_STATISTICS, "casework.tasks.refresh_statistics", None, _daily_at(2, 30)),
+        # Every unsettled inquiry against every person, whatever a lost message missed.
+        (NIGHTLY_REMATCH, "casework.tasks.rematch_inquiries", None, _daily_at(1, 30)),
     ]
     for name, task, interval, crontab in wanted:
         periodic = PeriodicTask.objects.filter(name=name).first() or PeriodicTask(

@@ -296,6 +296,7 @@ CELERY_TASK_ROUTES = {
     "casework.tasks.send_daily_digests": {"queue": "slow"},
     "casework.tasks.send_digest": {"queue": "slow"},
     "casework.tasks.build_export": {"queue": "slow"},
+    "casework.tasks.build_dossier": {"queue": "slow"},
     "casework.tasks.refresh_statistics": {"queue": "slow"},
 }
 # One task at a time per worker process: late acknowledgement then means little is

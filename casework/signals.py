@@ -20,6 +20,24 @@ AUDITED = (
     models.EmbassyRequest,
     models.EmbassyMessage,
     models.Document,
+    # Family inquiries: the relative's details and the description of the person sought.
+    models.Inquiry,
+    models.InquiryName,
+    models.InquiryIdentifier,
+    models.InquiryDocument,
+    models.InquiryNote,
+    models.InquiryCandidate,
+    models.ContactRequest,
+    models.PersonIdentifier,
+    # Custody and the way home.
+    models.CustodyEvent,
+    models.CustodyObligations,
+    models.IcrcVisit,
+    models.LegalProceeding,
+    models.WayHome,
+    models.ReturnListEntry,
+    models.ReintegrationService,
+    models.FollowUp,
 )
 SNAPSHOT = "_audit_snapshot"
 
@@ -38,6 +56,16 @@ def _case_of(instance):
         return instance.reference, instance.organisation_id
     if isinstance(instance, models.Person):
         return "", instance.organisation_id
+    if isinstance(instance, models.Inquiry):
+        return "", instance.organisation_id
+    if isinstance(instance, models.ContactRequest):
+        # Written in the log of the organisation holding the person asked about.
+        return "", instance.to_organisation_id
+    if hasattr(instance, "inquiry_id"):
+        org = models.Inquiry.objects.filter(pk=instance.inquiry_id).values_list(
+            "organisation_id", flat=True
+        )
+        return "", org.first()
     for path in ("case", "recruitment__case", "request__case", "person"):
         head = path.split("__")[0]
         if hasattr(instance, f"{head}_id"):

@@ -3,41 +3,25 @@
 Enqueueing is done here, above the workflows: they return the ids to enqueue.
 
 Tasks whose work is claimed in the database (sweep, emails, digests) are idempotent,
-so they acknowledge late: a worker that dies mid-task leaves it to be run again.
+so they acknowledge late: a worker that dies mid-task leaves it to be run again. The
+statistics tasks (build_export, refresh_statistics) live in casework/stats/tasks.py,
+under their old names.
 """
 
 import datetime
-import logging
 from functools import partial
 
-import kombu.exceptions
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from casework import workflows
+from casework import dossiers, workflows
+from casework.celery import enqueue
+from casework.stats.tasks import build_export
+from casework.workflows import tracing
 
 EMAIL_RETRIES = 4
-
-logger = logging.getLogger(__name__)
-
-# What publishing raises when the broker cannot be reached.
-BROKER_DOWN = (kombu.exceptions.OperationalError, ConnectionError)
-
-
-def enqueue(task, *ids) -> bool:
-    """Send a task; False if the broker is unreachable. The caller's work is already in
-    the database, so the sweep enqueues it again later; only the task name and ids are
-    logged (never personal data)."""
-    try:
-        task.delay(*ids)
-    except BROKER_DOWN as exc:
-        logger.warning(
-            "Broker unreachable; %s%s left to the sweep (%s)", task.name, ids, type(exc).__name__
-        )
-        return False
-    return True
 
 
 def run_sweep(
@@ -47,6 +31,7 @@ def run_sweep(
     notifications' emails and the work left behind: emails, exports and invitations."""
     now = now or timezone.now()
     counts, created = workflows.run_sweep(now)
+    dossiers.purge_expired_dossiers(now)
     if enqueue_email:
         enqueue_emails(created)
         enqueue_emails(workflows.stuck_email_ids(now))
@@ -137,22 +122,6 @@ def send_digest(user_id, day):
     return workflows.send_digest(user_id, datetime.date.fromisoformat(day))
 
 
-@shared_task(acks_late=True)
-def build_export(export_id):
-    """Build one statistics export (slow queue)."""
-    from casework import exports
-
-    return exports.build_export(export_id)
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=300, max_retries=3)
-def refresh_statistics():
-    """Recompute every case's statistics facts (Celery beat, nightly; slow queue)."""
-    from casework.stats import facts as statsfacts
-
-    return statsfacts.refresh_all()
-
-
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)
 def send_invitation(user_id):
     """Email a pending invitation to choose a password. Claimed: sent once however often
@@ -176,3 +145,42 @@ def send_invitation(user_id):
         raise
     User.objects.filter(pk=user_id).update(invitation_status=Status.SENT)
     return "sent"
+
+
+# --- Family inquiries: matching (casework.workflows.tracing) ---------------------------
+
+
+@shared_task(acks_late=True)
+def match_inquiry(inquiry_id):
+    """(Re)compute an inquiry's candidates. Idempotent: decisions and notifications are
+    kept, a second run finds nothing new to tell."""
+    return len(tracing.match_inquiry(inquiry_id))
+
+
+@shared_task(acks_late=True)
+def match_inquiries(inquiry_ids):
+    """(Re)compute the candidates of a batch of inquiries (the nightly re-match)."""
+    return len(tracing.match_inquiries(inquiry_ids))
+
+
+@shared_task(acks_late=True)
+def match_person(person_id):
+    """Offer a new or changed person to the unsettled inquiries that could be about them."""
+    return len(tracing.match_person(person_id))
+
+
+@shared_task(acks_late=True)
+def rematch_inquiries():
+    """Nightly (Celery beat): every unsettled inquiry matched again, in batches, so that
+    any number of workers share the work."""
+    batches = tracing.unsettled_inquiry_batches()
+    for batch in batches:
+        if not enqueue(match_inquiries, batch):
+            break  # the broker is down: tomorrow's run tries again
+    return len(batches)
+
+
+@shared_task(name="casework.tasks.build_dossier", acks_late=True)
+def build_dossier(dossier_id: int) -> str:
+    """Build one case dossier or liaison's list as a PDF (slow queue); claimed, so idempotent."""
+    return dossiers.build_dossier(dossier_id)

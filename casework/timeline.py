@@ -9,10 +9,17 @@ vocabulary values) and staff names: never anything about the person.
 from collections.abc import Callable
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from casework import labels
-from casework.vocabularies import CaseStatus, EmbassyRequestKind, EmbassyRequestStatus, NoteKind
+from casework.vocabularies import (
+    CaseStatus,
+    CustodyEventKind,
+    EmbassyRequestKind,
+    EmbassyRequestStatus,
+    InquiryStatus,
+    NoteKind,
+)
 
 
 def _label(choices, value) -> str:
@@ -58,6 +65,114 @@ def _embassy_replied(p: dict) -> str:
     return gettext("The embassy replied to the request: %(kind)s.") % {"kind": kind}
 
 
+def _inquiry_outcome(p: dict) -> str:
+    return gettext("Status: %(old)s → %(new)s") % {
+        "old": _label(InquiryStatus, p.get("old")),
+        "new": _label(InquiryStatus, p.get("new")),
+    }
+
+
+def _contact_request_answered(p: dict) -> str:
+    organisation = p.get("organisation") or "—"
+    if p.get("shared") == "yes":
+        return gettext(
+            "%(organisation)s asked whether this person is known: this case was shared."
+        ) % {"organisation": organisation}
+    return gettext(
+        "%(organisation)s asked whether this person is known: the request was declined."
+    ) % {"organisation": organisation}
+
+
+def _with(text: str, **defaults) -> Callable[[dict], str]:
+    """A text of the active language with its parameters, "—" for one not recorded."""
+    return lambda p: gettext(text) % {name: p.get(name) or "—" for name in defaults}
+
+
+# Family inquiries (helper B's pages): entries of an inquiry's timeline, and of the case
+# an inquiry is matched to or asked about. gettext_noop marks them for the catalogue.
+INQUIRY_EVENTS: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "inquiry_recorded": (NoteKind.STATUS_CHANGE, _with(gettext_noop("Inquiry recorded."))),
+    "inquiry_updated": (
+        NoteKind.DETAILS_UPDATED,
+        _with(gettext_noop("Inquiry details updated.")),
+    ),
+    "inquiry_assigned": (NoteKind.ASSIGNMENT, _assigned),
+    "inquiry_outcome": (NoteKind.STATUS_CHANGE, _inquiry_outcome),
+    "inquiry_candidate_confirmed": (
+        NoteKind.STATUS_CHANGE,
+        _with(
+            gettext_noop("Possible match confirmed: the person is known as case %(case)s."),
+            case=True,
+        ),
+    ),
+    "inquiry_candidate_rejected": (
+        NoteKind.STATUS_CHANGE,
+        _with(gettext_noop("A possible match was rejected: it will not be proposed again.")),
+    ),
+    "inquiry_linked": (
+        NoteKind.STATUS_CHANGE,
+        _with(
+            gettext_noop("A family inquiry (%(inquiry)s) was matched to this case."), inquiry=True
+        ),
+    ),
+    "inquiry_inquirer_answered": (
+        NoteKind.MESSAGE,
+        _with(gettext_noop("The inquirer was given the outcome.")),
+    ),
+    "inquiry_contact_requested": (
+        NoteKind.MESSAGE,
+        _with(
+            gettext_noop("%(organisation)s was asked about a possible match it holds."),
+            organisation=True,
+        ),
+    ),
+    "inquiry_contact_shared": (
+        NoteKind.MESSAGE,
+        _with(
+            gettext_noop("%(organisation)s shared its case %(case)s: the person is known to them."),
+            organisation=True,
+            case=True,
+        ),
+    ),
+    "inquiry_contact_declined": (
+        NoteKind.MESSAGE,
+        _with(
+            gettext_noop("%(organisation)s declined to share its possible match."),
+            organisation=True,
+        ),
+    ),
+    "contact_request_answered": (NoteKind.MESSAGE, _contact_request_answered),
+}
+
+
+def _custody_event(p: dict) -> str:
+    kind = _label(CustodyEventKind, p.get("kind"))
+    if p.get("corrected"):
+        return gettext("Custody event corrected: %(kind)s.") % {"kind": kind}
+    return gettext("Custody event recorded: %(kind)s.") % {"kind": kind}
+
+
+def _custody_record(p: dict) -> str:
+    """A custody or way-home record added or updated; `what` names which."""
+    added = {
+        "icrc_visit": gettext("ICRC visit recorded."),
+        "proceeding": gettext("Legal proceeding recorded."),
+        "list_entry": gettext("Entry on an exchange or repatriation list recorded."),
+        "service": gettext("Reintegration service recorded."),
+    }
+    updated = {
+        "obligations": gettext("Custody obligations updated."),
+        "way_home": gettext("Way home updated."),
+        "icrc_visit": gettext("ICRC visit corrected."),
+        "proceeding": gettext("Legal proceeding updated."),
+        "list_entry": gettext("Exchange or repatriation list entry updated."),
+        "service": gettext("Reintegration service updated."),
+        "follow_up": gettext("Follow-up check-in updated."),
+    }
+    texts = updated if p.get("updated") else added
+    return texts.get(p.get("what", ""), gettext("Custody and return details updated."))
+
+
 # code -> (kind of note, its text in the active language from its parameters)
 EVENTS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "case_registered": (NoteKind.STATUS_CHANGE, lambda p: gettext("Case registered.")),
@@ -98,6 +213,19 @@ EVENTS: dict[str, tuple[str, Callable[[dict], str]]] = {
         ),
     ),
     "embassy_replied": (NoteKind.EMBASSY, _embassy_replied),
+    # Custody and the way home (casework.views.custody).
+    "custody_event": (NoteKind.CUSTODY, _custody_event),
+    "custody_record": (NoteKind.CUSTODY, _custody_record),
+    **INQUIRY_EVENTS,
+    # Matching (casework.workflows.tracing) moves an inquiry between open and possible match.
+    "inquiry_possible_match": (
+        NoteKind.STATUS_CHANGE,
+        lambda p: gettext("Possible match found: the inquiry awaits a review."),
+    ),
+    "inquiry_candidates_gone": (
+        NoteKind.STATUS_CHANGE,
+        lambda p: gettext("No possible match left to review: the inquiry is open again."),
+    ),
 }
 
 

@@ -201,6 +201,7 @@ class NoteKind(models.TextChoices):
     EMBASSY = "embassy", _("Embassy exchange")
     ESCALATION = "escalation", _("Escalation")
     DETAILS_UPDATED = "details_updated", _("Details updated")
+    CUSTODY = "custody", _("Custody and return")
 
 
 class Confidentiality(models.TextChoices):
@@ -308,3 +309,76 @@ class ContactRequestStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting an answer")
     SHARED = "shared", _("Shared")
     DECLINED = "declined", _("Declined")
+
+
+# Custody and the way home (SPEC section 2): Geneva Convention III, arts. 70, 122, 123.
+
+
+class CustodyEventKind(models.TextChoices):
+    CAPTURED = "captured", _("Captured")
+    HELD_AT = "held_at", _("Held")
+    TRANSFERRED = "transferred", _("Transferred")
+    HOSPITALISED = "hospitalised", _("Hospitalised")
+    RELEASED = "released", _("Released")
+    EXCHANGED = "exchanged", _("Exchanged")
+    REPATRIATED = "repatriated", _("Repatriated")
+    DIED = "died", _("Died in custody")
+
+
+# Custody statuses of a person still held: the obligations of the detaining power run on.
+IN_CUSTODY = (
+    CustodyEventKind.CAPTURED,
+    CustodyEventKind.HELD_AT,
+    CustodyEventKind.TRANSFERRED,
+    CustodyEventKind.HOSPITALISED,
+)
+
+
+class SourceReliability(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed by a document or an official source")
+    RELIABLE = "reliable", _("Reliable source, not confirmed")
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed")
+    UNKNOWN = "unknown", _("Reliability unknown")
+
+
+class PowerConfirmation(models.TextChoices):
+    """How sure we are of the "power on which he depends" (GC III art. 122)."""
+
+    STATED = "stated", _("Stated by the person")
+    DOCUMENTS_SEEN = "documents_seen", _("Documents seen")
+    EMBASSY_CONFIRMED = "embassy_confirmed", _("Confirmed by the embassy")
+
+
+class ProceedingOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONVICTED = "convicted", _("Convicted")
+    ACQUITTED = "acquitted", _("Acquitted")
+    DROPPED = "dropped", _("Charges dropped")
+    PARDONED = "pardoned", _("Pardoned or amnestied")
+    OTHER = "other", _("Other")
+
+
+class ReturnListKind(models.TextChoices):
+    EXCHANGE = "exchange", _("Exchange list")
+    REPATRIATION = "repatriation", _("Repatriation list")
+
+
+class ServiceKind(models.TextChoices):
+    LEGAL = "legal", _("Legal")
+    CONSULAR = "consular", _("Consular")
+    MEDICAL = "medical", _("Medical")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+    TRAVEL = "travel", _("Travel")
+    LIVELIHOOD = "livelihood", _("Livelihood")
+    RECRUITER_DEBT = "recruiter_debt", _("Debt to a recruiter")
+
+
+class ServiceOutcome(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    DISCONTINUED = "discontinued", _("Discontinued")
+    DECLINED = "declined", _("Declined by the person")
+
+
+# Follow-up check-ins after return, in months.
+FOLLOW_UP_MONTHS = (3, 6, 12)

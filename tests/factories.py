@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
-from casework import models
+from casework import matching, models
 from casework.vocabularies import (
     AttachmentKind,
     ConsentScope,
@@ -296,3 +296,204 @@ class HolidayFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     date = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
     name = "Public holiday"
+
+
+# --- Custody and the way home ----------------------------------------------------------
+
+
+class CustodyEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.CustodyEvent"
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "captured"
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    place = "Vuhledar"
+    authority = "Armed Forces of Ukraine"
+    source = "ICRC Central Tracing Agency"
+
+
+class CustodyObligationsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.CustodyObligations"
+
+    case = factory.SubFactory(CaseFactory)
+
+
+class IcrcVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.IcrcVisit"
+
+    case = factory.SubFactory(CaseFactory)
+    visited_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=5))
+
+
+class LegalProceedingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.LegalProceeding"
+
+    case = factory.SubFactory(CaseFactory)
+    charge = "Mercenarism (art. 447 Criminal Code of Ukraine)"
+    court = "Lviv District Court"
+
+
+class WayHomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.WayHome"
+
+    case = factory.SubFactory(CaseFactory)
+
+
+class ReturnListEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.ReturnListEntry"
+
+    case = factory.SubFactory(CaseFactory)
+    list_kind = "exchange"
+    listed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
+
+
+class ReintegrationServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.ReintegrationService"
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "psychosocial"
+    provider = "Trauma counselling centre"
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.FollowUp"
+
+    case = factory.SubFactory(CaseFactory)
+    months = 3
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=90))
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A case dossier asked for by the case's assigned caseworker (queued, not built)."""
+
+    class Meta:
+        model = "casework.Dossier"
+
+    case = factory.SubFactory(CaseFactory)
+    requested_by = factory.LazyAttribute(
+        lambda d: d.case.assigned_to or UserFactory(organisation=d.case.organisation)
+    )
+
+
+# --- Family inquiries ------------------------------------------------------------------
+
+
+class PersonIdentifierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.PersonIdentifier"
+
+    person = factory.SubFactory(PersonFactory)
+    organisation_id = factory.SelfAttribute("person.organisation_id")
+    kind = "phone"
+    value = factory.Sequence(lambda n: f"+97798{n:08d}")
+    digest = factory.LazyAttribute(lambda i: matching.identifier_digest(i.kind, i.value))
+
+
+class InquiryFactory(factory.django.DjangoModelFactory):
+    """An inquiry by a mother about a son, with one spelling of his name."""
+
+    class Meta:
+        model = "casework.Inquiry"
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    channel = "phone"
+    inquirer_name = "Sita Thapa"
+    inquirer_relationship = "mother"
+    inquirer_phone = "+9779812345678"
+    inquirer_language = "en"
+    consent_to_store = True
+    consent_to_contact = True
+    sex = "male"
+    birth_year = 1995
+    nationality = "NP"
+
+    @factory.post_generation
+    def names(self, create, extracted, **kwargs):
+        # "Ram Thapa" unless told otherwise; `names=[]` for none.
+        if create:
+            for name in ["Ram Thapa"] if extracted is None else extracted:
+                models.InquiryName.objects.create(inquiry=self, name=name)
+
+
+class InquiryNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.InquiryName"
+
+    inquiry = factory.SubFactory(InquiryFactory, names=[])
+    name = factory.Sequence(lambda n: f"राम थापा {n}")
+
+
+class InquiryIdentifierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.InquiryIdentifier"
+
+    inquiry = factory.SubFactory(InquiryFactory)
+    kind = "handle"
+    value = factory.Sequence(lambda n: f"@ram{n}")
+    digest = factory.LazyAttribute(lambda i: matching.identifier_digest(i.kind, i.value))
+
+
+class InquiryDocumentFactory(factory.django.DjangoModelFactory):
+    """A photo the family gave, with the passport number written on its back."""
+
+    class Meta:
+        model = "casework.InquiryDocument"
+
+    class Params:
+        content = b"\x89PNG\r\n\x1a\n a photo"
+
+    inquiry = factory.SubFactory(InquiryFactory)
+    kind = AttachmentKind.PHOTO
+    file = factory.LazyAttribute(lambda d: ContentFile(d.content, name="photo.png"))
+    original_name = "photo.png"
+    content_type = "image/png"
+    size = factory.LazyAttribute(lambda d: len(d.content))
+    sha256 = factory.LazyAttribute(lambda d: hashlib.sha256(d.content).hexdigest())
+    number = "PA1234567"
+    number_digest = factory.LazyAttribute(lambda d: matching.document_digest(d.number))
+
+
+class InquiryNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.InquiryNote"
+
+    inquiry = factory.SubFactory(InquiryFactory)
+    text = "The mother called again."
+
+
+class InquiryCandidateFactory(factory.django.DjangoModelFactory):
+    """A possible match: name, birth year and nationality agree."""
+
+    class Meta:
+        model = "casework.InquiryCandidate"
+
+    inquiry = factory.SubFactory(InquiryFactory)
+    person = factory.SubFactory(PersonFactory)
+    organisation = factory.SelfAttribute("person.organisation")
+    score = 12.5
+    comparisons = factory.LazyFunction(
+        lambda: [
+            {"field": "name", "level": "agree", "weight": 8.0, "detail": ""},
+            {"field": "birth_year", "level": "agree", "weight": 3.0, "detail": ""},
+            {"field": "nationality", "level": "agree", "weight": 1.5, "detail": ""},
+            {"field": "place", "level": "unknown", "weight": 0.0, "detail": ""},
+        ]
+    )
+
+
+class ContactRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.ContactRequest"
+
+    candidate = factory.SubFactory(InquiryCandidateFactory)
+    from_organisation = factory.SelfAttribute("candidate.inquiry.organisation")
+    to_organisation = factory.SelfAttribute("candidate.organisation")

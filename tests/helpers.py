@@ -266,3 +266,30 @@ def run_threads(count: int, target) -> list[Exception]:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads)
     return errors
+
+
+REGISTER_URL = "/cases/new/"
+
+
+def register_in_steps(client: Client, data: dict, *, until: str | None = None) -> HttpResponse:
+    """Send `data` (registration fields by their prefixed names, e.g. "person-given_name")
+    through the registration's steps as a browser would, each step's form with its own
+    fields filled from `data`. Returns the first answer that is not the next step (the
+    registered case's redirect, a step with errors, a duplicate warning), or the page of
+    step `until` ("origin", ..., "confirm")."""
+    page = client.get(REGISTER_URL)
+    while True:
+        assert page.status_code == 200, f"{REGISTER_URL}: {page.status_code}"
+        [form] = [f for f in page_forms(page.content) if f.action == REGISTER_URL]
+        step = dict(form.data)["step"]
+        if step == until:
+            return page
+        posted = form.as_post_data()
+        for name in [*form.names, "not_a_duplicate"]:
+            if name in data:
+                value = data[name]
+                posted[name] = list(value) if isinstance(value, list | tuple) else [value]
+        response = client.post(REGISTER_URL, posted)
+        if response.status_code != 302 or not response.url.startswith(REGISTER_URL):
+            return response
+        page = client.get(response.url)

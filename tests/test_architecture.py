@@ -4,7 +4,8 @@ layer (casework/access.py) or a model's own behaviour."""
 import ast
 from pathlib import Path
 
-VIEWS = Path(__file__).resolve().parent.parent / "casework" / "views"
+CASEWORK = Path(__file__).resolve().parent.parent / "casework"
+VIEWS = CASEWORK / "views"
 
 # Case data: the case, its person, and everything hanging off either.
 CASE_DATA_MODELS = {
@@ -40,14 +41,25 @@ def _direct_queries(path: Path) -> list[str]:
     return found
 
 
+def _view_modules() -> list[Path]:
+    """Every module under casework/views/, and the views.py of every package in casework
+    (casework/stats/views.py and those to come)."""
+    return sorted([*VIEWS.glob("*.py"), *CASEWORK.glob("*/views.py")])
+
+
 def test_views_query_case_data_only_through_the_access_layer():
-    modules = sorted(VIEWS.glob("*.py"))
+    modules = _view_modules()
     assert modules, "no view modules found"
     found = [hit for module in modules for hit in _direct_queries(module)]
     assert found == [], (
         "Views must reach case data through casework/access.py (a *_for or *_visible_to "
         "function) or a model method, not through <Model>.objects: " + ", ".join(found)
     )
+
+
+def test_the_architecture_check_covers_the_views_of_packages():
+    assert CASEWORK / "stats" / "views.py" in _view_modules()
+    assert VIEWS / "cases.py" in _view_modules()
 
 
 def test_the_architecture_check_sees_a_direct_query(tmp_path):

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from casework import exports, tasks, workflows
+from casework import tasks, workflows
 from casework.audit import AuditEvent
 from casework.celery import app as celery_app
+from casework.stats import exports
 from casework.stats.models import StatsExport
 from tests.factories import OrganisationFactory, UserFactory
 from tests.helpers import run_threads

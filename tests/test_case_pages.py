@@ -29,7 +29,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
-from tests.helpers import share_with_embassy
+from tests.helpers import register_in_steps, share_with_embassy
 from tests.helpers import signed_in_client as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def registration(**overrides):
 
 def test_caseworker_registers_a_case_with_recruitment(caseworker):
     client = signed_in(caseworker)
-    response = client.post(reverse("case-register"), registration())
+    response = register_in_steps(client, registration())
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == case.get_absolute_url()
     assert case.assigned_to == caseworker and case.status == "active"
@@ -102,15 +102,21 @@ def test_invalid_registration_keeps_what_was_typed_and_says_what_is_wrong(casewo
             "identity-nationalities": [],
         }
     )
-    response = client.post(reverse("case-register"), data)
+    # Each step says what is wrong with it, and keeps what was typed.
+    response = register_in_steps(client, data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert not Case.objects.exists() and not Person.objects.exists()
-    assert 'value="Otieno"' in page and "Brayan Otyeno" in page and "AK1234567" in page
-    form = response.context["person_form"]
-    assert "birth_year" in form.errors
-    assert "deployed_on" in response.context["recruitment_form"].errors
+    assert 'value="Otieno"' in page and "Brayan Otyeno" in page
+    assert "birth_year" in response.context["person_form"].errors
+    data["person-birth_year"] = "1996"
+    response = register_in_steps(client, data)
+    assert "AK1234567" in response.content.decode()
     assert "nationalities" in response.context["identity_form"].errors
+    data["identity-nationalities"] = ["KE"]
+    response = register_in_steps(client, data)
+    assert "deployed_on" in response.context["recruitment_form"].errors
+    assert 'value="2025-05-01"' in response.content.decode()
+    assert not Case.objects.exists() and not Person.objects.exists()
 
 
 @pytest.mark.parametrize("method", ["agency", "individual_recruiter", "friend_or_relative"])
@@ -118,7 +124,7 @@ def test_a_platform_is_recorded_whatever_the_recruitment_method(caseworker, meth
     # Agents and agencies recruit over Telegram and WhatsApp too, not only online ads.
     client = signed_in(caseworker)
     data = registration(**{"recruitment-method": method, "recruitment-platform": "telegram"})
-    response = client.post(reverse("case-register"), data)
+    response = register_in_steps(client, data)
     case = Case.objects.get()
     assert response.status_code == 302
     assert (case.recruitment.method, case.recruitment.platform) == (method, "telegram")
@@ -138,7 +144,7 @@ def test_a_platform_is_recorded_whatever_the_recruitment_method(caseworker, meth
 
 def test_registration_warns_of_a_duplicate_before_saving(caseworker):
     client = signed_in(caseworker)
-    client.post(reverse("case-register"), registration())
+    register_in_steps(client, registration())
     assert Case.objects.count() == 1
     second = registration(
         **{
@@ -149,7 +155,7 @@ def test_registration_warns_of_a_duplicate_before_saving(caseworker):
             "identity-document_type": "",
         }
     )
-    response = client.post(reverse("case-register"), second)
+    response = register_in_steps(client, second)
     assert response.status_code == 200
     assert Case.objects.count() == 1
     warning = response.context["duplicates"]
@@ -157,13 +163,13 @@ def test_registration_warns_of_a_duplicate_before_saving(caseworker):
     assert "duplicate-warning" in response.content.decode()
     # The caseworker checked: a different person.
     second["not_a_duplicate"] = "1"
-    response = client.post(reverse("case-register"), second)
+    response = register_in_steps(client, second)
     assert response.status_code == 302 and Case.objects.count() == 2
 
 
 def test_same_document_number_is_flagged_even_typed_differently(caseworker):
     client = signed_in(caseworker)
-    client.post(reverse("case-register"), registration())
+    register_in_steps(client, registration())
     other = registration(
         **{
             "person-given_name": "John",
@@ -172,14 +178,14 @@ def test_same_document_number_is_flagged_even_typed_differently(caseworker):
             "identity-document_number": "ak 123 4567",
         }
     )
-    response = client.post(reverse("case-register"), other)
+    response = register_in_steps(client, other)
     assert response.context["duplicates"][0]["reason"] == "same document number"
 
 
 def test_caseworker_sees_duplicates_of_cases_not_assigned_to_them_only_minimally(org, caseworker):
     colleague = UserFactory(role=Role.CASEWORKER, organisation=org)
-    signed_in(colleague).post(reverse("case-register"), registration())
-    response = signed_in(caseworker).post(reverse("case-register"), registration())
+    register_in_steps(signed_in(colleague), registration())
+    response = register_in_steps(signed_in(caseworker), registration())
     row = response.context["duplicates"][0]
     assert row["can_open"] is False
     assert set(row) == {"reference", "can_open", "name", "nationalities", "reason"}

@@ -20,7 +20,7 @@ from casework.forms import (
     TaskForm,
 )
 from casework.models import Consent, Contact, EmbassyRequest, Note, Recruitment, Task
-from casework.views.stats import StatsFilterForm
+from casework.stats.forms import StatsFilterForm
 from tests.factories import CaseFactory, PersonFactory, UserFactory
 from tests.helpers import (
     changed_values,

@@ -84,6 +84,13 @@ def test_administrator_edits_thresholds_weekend_and_holidays():
         "stale_low_days": 30,
         "unassigned_days": 1,
         "closure_days": 5,
+        "inquiry_stale_days": 14,
+        "inquiry_unanswered_days": 3,
+        "custody_family_days": 7,
+        "custody_icrc_visit_days": 60,
+        "hearing_reminder_days": 3,
+        "follow_up_days": 0,
+        "return_list_silent_days": 30,
         "weekend_days": ["5", "6"],
         "holidays": "2026-12-25 Christmas\n2027-01-01",
     }

@@ -12,6 +12,7 @@ DERIVED = {
     "casework.AuditHead",
     "casework.AuditEvent",
     "casework.NameKey",
+    "casework.NameWord",
     "casework.DocumentDigest",
     "stats.StatisticsFact",
     "casework.SubmissionKey",

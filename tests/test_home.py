@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from casework import workflows
 from casework.audit import AuditEvent
 from casework.models import Notification, Task
 from casework.views import tasks as task_views
@@ -127,6 +128,23 @@ def test_my_tasks_shows_only_my_open_due_tasks_on_open_cases_i_may_see(caseworke
     home = signed_in(caseworker).get(reverse("home"))
     assert [t.pk for t in home.context["tasks"]] == [mine.pk]
     assert home.context["tasks_count"] == 1
+
+
+def test_daily_digest_counts_the_due_tasks_home_counts(caseworker):
+    """A task on a closed case counts neither on home nor in the daily digest."""
+    (mine, _other) = overdue_tasks(caseworker, 2)
+    closed = case_of(
+        caseworker,
+        status=CaseStatus.CLOSED,
+        closure_reason="returned_home",
+        closed_at=timezone.now(),
+    )
+    overdue_tasks(caseworker, 1, case=closed)
+    home = signed_in(caseworker).get(reverse("home"))
+    digest = workflows.digest_for(caseworker, timezone.now())
+    assert home.context["tasks_count"] == 2
+    assert digest["overdue_count"] + digest["due_today_count"] == 2
+    assert digest["overdue"] == [mine.case.reference] * 2
 
 
 @pytest.mark.parametrize("value", ["abc", "\x00", "99999", "-1", "", "9" * 5000])

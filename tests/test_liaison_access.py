@@ -29,6 +29,7 @@ from casework.models import (
     EmbassyMessage,
     EmbassyRequest,
     IdentityDocument,
+    LegalProceeding,
     Note,
     Recruitment,
 )
@@ -50,6 +51,7 @@ FAMILY_PHONE = "+254 700 111 222"
 NOTE_TEXT = "His brother fears reprisals from the recruiting agent in Nairobi."
 RESTRICTED_TEXT = "Restricted: he named the officer who threatened him."
 RECRUITER = "Recruiter Sergei Volkov, Telegram @volk_jobs, +7 900 123 45 67"
+LEGAL_NOTES = "The prosecutor offers a deal if he names his commander."
 KENYAN_PASSPORT = "AK1234567"
 INDIAN_PASSPORT = "Z7654321"
 
@@ -292,9 +294,9 @@ def dual_national(organisation, caseworker, supervisor):
         assigned_to=caseworker,
         risk=RiskLevel.CRITICAL,
         media_attention=True,
-        legal_proceedings=True,
         do_not_contact_family=True,
     )
+    LegalProceeding.objects.create(case=case, charge="Mercenarism", notes=LEGAL_NOTES)
     share(case, supervisor, "KE")
     share(case, supervisor, "IN", approve=False)
     IdentityDocument.objects.create(
@@ -320,6 +322,8 @@ def dual_national(organisation, caseworker, supervisor):
 
 FORBIDDEN_ON_LIAISON_PAGE = (
     FAMILY_NAME,
+    LEGAL_NOTES,
+    "Mercenarism",
     FAMILY_PHONE,
     NOTE_TEXT,
     RESTRICTED_TEXT,

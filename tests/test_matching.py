@@ -7,24 +7,30 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from casework import access
+from casework import access, matching
 from casework.matching import (
+    RANK,
     SAME_DOCUMENT,
     SIMILAR_NAME,
+    Description,
     DocumentDigest,
     NameKey,
     as_reference,
     document_digest,
     find_duplicates,
+    identifier_digest,
     keys_for_person,
+    loose_key,
+    match_persons,
     normalise,
     refresh_document_digest,
     refresh_name_keys,
     refresh_name_keys_bulk,
     search_persons,
     skeleton,
+    word_similarity,
 )
-from casework.models import Alias, Case, IdentityDocument, Nationality, Person
+from casework.models import Alias, Case, IdentityDocument, Nationality, Person, PersonIdentifier
 from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
 
 # --- Normalisation -----------------------------------------------------------------------
@@ -106,9 +112,10 @@ def test_refresh_rewrites_keys_after_an_alias_is_removed():
 def test_bulk_refresh_costs_the_same_for_one_or_many_persons(django_assert_num_queries):
     organisation = OrganisationFactory()
     persons = [PersonFactory(organisation=organisation) for _ in range(12)]
-    with django_assert_num_queries(5):  # aliases, savepoint, delete, insert, release
+    # aliases, savepoint, delete, insert, vocabulary insert, release
+    with django_assert_num_queries(6):
         refresh_name_keys_bulk(persons[:1])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         refresh_name_keys_bulk(persons)
     assert NameKey.objects.filter(organisation_id=organisation.pk).count() == 12 * 3
 
@@ -413,3 +420,218 @@ def test_rebuild_after_a_new_first_key_keeps_document_matches(organisation, sett
     call_command("rebuild_name_index", stdout=io.StringIO())
     assert [c.person_id for c in find_duplicates(organisation.pk, **lookup)] == [person.pk]
     assert set(person.name_keys.values_list("key", flat=True)) >= {"brn", "atn"}
+
+
+# --- Ranked search across scripts ------------------------------------------------------------
+
+
+@pytest.fixture
+def thapa(organisation):
+    return registered(
+        organisation=organisation,
+        given_name="Ram Bahadur",
+        family_name="Thapa",
+        nationalities=["NP"],
+    )
+
+
+@pytest.mark.django_db
+def test_devanagari_search_finds_a_person_registered_in_latin(organisation, thapa):
+    other = registered(organisation=organisation, given_name="Rahul", family_name="Sharma")
+    assert list(search_persons(Case.objects.all(), "राम बहादुर थापा")) == [thapa]
+    assert list(search_persons(Case.objects.all(), "थापा")) == [thapa]
+    assert list(search_persons(Case.objects.all(), "राहुल शर्मा")) == [other]
+
+
+@pytest.mark.django_db
+def test_arabic_search_without_short_vowels_finds_a_latin_registration(organisation):
+    case = registered(organisation=organisation, given_name="Mohammed", family_name="Al-Masri")
+    fatima = registered(organisation=organisation, given_name="Fatima", family_name="Haddad")
+    assert list(search_persons(Case.objects.all(), "محمد المصري")) == [case]
+    assert list(search_persons(Case.objects.all(), "فاطمة حداد")) == [fatima]
+
+
+@pytest.mark.django_db
+def test_cyrillic_search_tolerates_a_transliteration_that_is_not_the_usual_one(organisation):
+    case = registered(organisation=organisation, given_name="Hervé", family_name="Winchell")
+    assert list(search_persons(Case.objects.all(), "Эрве Уинчелл")) == [case]
+
+
+@pytest.mark.django_db
+def test_search_ranks_the_closest_name_first(organisation):
+    exact = registered(organisation=organisation, given_name="Mukhammad", family_name="Rakhmonov")
+    near = registered(organisation=organisation, given_name="Mukhammad", family_name="Rakhmanova")
+    found = list(search_persons(Case.objects.all(), "Мухаммад Рахмонов"))
+    assert found[0] == exact
+    assert set(found) <= {exact, near}
+    assert [getattr(c, RANK) for c in found] == sorted(getattr(c, RANK) for c in found)
+
+
+@pytest.mark.django_db
+def test_case_list_orders_a_name_search_by_relevance(organisation):
+    from tests.helpers import signed_in_client
+
+    supervisor = UserFactory(organisation=organisation, role=Role.SUPERVISOR)
+    near = registered(organisation=organisation, given_name="Ram", family_name="Thapaliya")
+    exact = registered(organisation=organisation, given_name="Ram", family_name="Thapa")
+    Case.objects.filter(pk=near.pk).update(last_activity_at=exact.last_activity_at)
+    client = signed_in_client(supervisor)
+    client.post("/cases/", {"q": "राम थापा"})
+    page = client.get("/cases/").context["page"]
+    assert [case.pk for case in page][0] == exact.pk
+
+
+def test_loose_keys_and_word_similarity():
+    assert loose_key("hrv") == loose_key("arv")  # Hervé, Эрве
+    assert loose_key("vns") == loose_key("fns")  # Vanessa, فانيسا
+    assert word_similarity("rhmnv", "rhmnv") == 1.0
+    assert word_similarity("rhm", "rhmnv") > 0.8  # a typed beginning
+    assert word_similarity("srm", "rhmnv") < matching.SEARCH_MIN_SCORE
+
+
+@pytest.mark.django_db
+def test_family_name_alone_shows_the_most_recently_active_case_first(organisation):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old, busy, new = (
+        registered(organisation=organisation, given_name=given, family_name="Thapa")
+        for given in ("Ram", "Sita", "Hari")
+    )
+    now = timezone.now()
+    for case, days in ((old, 30), (busy, 0), (new, 10)):
+        Case.objects.filter(pk=case.pk).update(last_activity_at=now - timedelta(days=days))
+    found = list(search_persons(Case.objects.all(), "थापा", organisation_id=organisation.pk))
+    assert found == [busy, new, old]  # equal names: latest activity first, not lowest id
+    assert len({getattr(case, RANK) for case in found}) == 1
+
+
+@pytest.mark.django_db
+def test_ranking_on_the_closest_keys_first_changes_no_shown_person(organisation):
+    for given, family in (
+        ("Mukhammad", "Rakhmonov"),
+        ("Mukhammad", "Rakhmanova"),
+        ("Mohammed", "Rahman"),
+        ("Muhammad", "Rakhimov"),
+        ("Rustam", "Rakhmonov"),
+    ):
+        registered(organisation=organisation, given_name=given, family_name=family)
+    for text in ("Мухаммад Рахмонов", "Рахмонов", "Rahm", "محمد رحمان"):
+        near = matching.nearest_words(matching.query_keys(text))
+        both = [
+            matching.shown(
+                matching.score_names(
+                    [near], organisation_id=organisation.pk, every_part=True, floor_of=floor_of
+                )
+            )
+            for floor_of in (None, matching._shown_floor)
+        ]
+        assert both[0] == both[1], text
+
+
+# --- Matching a described person ----------------------------------------------------------------
+
+
+def test_phone_digests_meet_however_the_number_is_written():
+    assert identifier_digest("phone", "+977 98-123") == identifier_digest("phone", "0097798123")
+    assert identifier_digest("phone", "+977 98-123") != identifier_digest("phone", "+977 98-124")
+    assert identifier_digest("handle", "@Ram.Thapa ") == identifier_digest("handle", "ram.thapa")
+    assert identifier_digest("phone", "ram.thapa") != identifier_digest("handle", "ram.thapa")
+    assert identifier_digest("phone", " - ") == "" == identifier_digest("handle", "@")
+    assert len(identifier_digest("phone", "+97798123")) == 64
+
+
+@pytest.mark.django_db
+def test_inquiry_in_devanagari_finds_the_latin_registration_across_organisations(thapa):
+    elsewhere = registered(given_name="Sita", family_name="Gurung", nationalities=["NP"])
+    description = Description(
+        names=("राम बहादुर थापा",), sex="male", birth_year=1995, nationalities=("NP",)
+    )
+    found = match_persons(description)
+    assert found[0].person_id == thapa.person_id
+    assert found[0].organisation_id == thapa.organisation_id
+    assert found[0].score >= matching.MATCH_THRESHOLD
+    assert all(m.score < matching.MATCH_THRESHOLD for m in found[1:])
+    assert elsewhere.person_id not in [m.person_id for m in found[:1]]
+    levels = {c.field: c.level for c in found[0].comparisons}
+    assert levels == {
+        "name": "agree",
+        "birth_year": "agree",
+        "nationality": "agree",
+        "place": "unknown",
+        "sex": "agree" if thapa.person.sex == "male" else levels["sex"],
+        "phone": "unknown",
+        "document": "unknown",
+    }
+    name = next(c for c in found[0].comparisons if c.field == "name")
+    assert "thapa" in name.detail.split()
+    assert found[0].score == pytest.approx(sum(c.weight for c in found[0].comparisons), abs=0.01)
+
+
+@pytest.mark.django_db
+def test_disagreeing_fields_lower_the_score_and_say_so(organisation, thapa):
+    agreeing = match_persons(Description(names=("Ram Thapa",), birth_year=1995))
+    disagreeing = match_persons(
+        Description(names=("Ram Thapa",), birth_year=1960, nationalities=("KE",))
+    )
+    assert agreeing[0].person_id == disagreeing[0].person_id == thapa.person_id
+    assert disagreeing[0].score < agreeing[0].score
+    levels = {c.field: c.level for c in disagreeing[0].comparisons}
+    assert levels["birth_year"] == levels["nationality"] == "disagree"
+    assert all(c.weight < 0 for c in disagreeing[0].comparisons if c.level == "disagree")
+
+
+@pytest.mark.django_db
+def test_phone_or_document_digest_finds_a_person_whatever_the_name(organisation, thapa):
+    PersonIdentifier.objects.create(
+        person=thapa.person,
+        organisation_id=thapa.organisation_id,
+        kind="phone",
+        value="+977 98-123",
+        digest=identifier_digest("phone", "+977 98-123"),
+    )
+    add_document(thapa.person, "NP1234567")
+    found = match_persons(
+        Description(
+            names=("Someone Else",),
+            phone_digests=(identifier_digest("phone", "0097798123"),),
+            document_digests=(document_digest("np 123 4567"),),
+        )
+    )
+    assert [m.person_id for m in found] == [thapa.person_id]
+    levels = {c.field: c.level for c in found[0].comparisons}
+    assert levels["phone"] == levels["document"] == "agree"
+    assert found[0].score >= matching.MATCH_THRESHOLD
+
+
+@pytest.mark.django_db
+def test_match_persons_stays_in_the_given_persons(organisation, thapa):
+    elsewhere = registered(given_name="Ram Bahadur", family_name="Thapa")
+    description = Description(names=("Ram Bahadur Thapa",))
+    assert {m.person_id for m in match_persons(description)} == {
+        thapa.person_id,
+        elsewhere.person_id,
+    }
+    mine = Person.objects.filter(organisation=organisation)
+    assert [m.person_id for m in match_persons(description, persons=mine)] == [thapa.person_id]
+
+
+@pytest.mark.django_db
+def test_match_persons_query_count_does_not_grow_with_the_candidates(organisation):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            found = match_persons(
+                Description(
+                    names=("Muhammad Rahmonov",),
+                    phone_digests=(identifier_digest("phone", "+998 90 1234567"),),
+                    document_digests=(document_digest("UZ0000001"),),
+                )
+            )
+        assert found
+        return len(captured)
+
+    populate(organisation, 5)
+    few = queries()
+    populate(organisation, 60, start=5)
+    assert queries() == few <= 8

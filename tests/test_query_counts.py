@@ -26,24 +26,32 @@ from casework.models import (
     Consent,
     Contact,
     ControlMeans,
+    CustodyEvent,
+    CustodyObligations,
     Document,
     EmbassyDisclosure,
     EmbassyMessage,
     EmbassyRequest,
     Escalation,
+    IcrcVisit,
     IdentityDocument,
+    LegalProceeding,
     Nationality,
     Note,
     Notification,
     Person,
     Recruitment,
+    ReintegrationService,
+    ReturnListEntry,
     Task,
+    WayHome,
 )
 from casework.views import cases as case_views
 from casework.views import supervision
 from casework.vocabularies import (
     CaseStatus,
     ConsentScope,
+    CustodyEventKind,
     MeansOfControl,
     NoteKind,
     RiskLevel,
@@ -282,6 +290,97 @@ def test_case_page_counts_do_not_grow_with_children(team, role):
         counts[f"{rows} children"] = count_queries(client, case.get_absolute_url())
     assert b"Relative 49" in client.get(big.get_absolute_url()).content
     assert_same(f"case page ({role})", counts)
+
+
+def add_custody(case, events, services, team):
+    """A custody record of `events` events and `services` reintegration services, with
+    visits, proceedings, list entries and check-ins: the case page's custody section."""
+    people = itertools.cycle([team["supervisor"], *team["caseworkers"]])
+    start = datetime.date(2025, 1, 1)
+    document = Document.objects.create(
+        case=case,
+        kind="embassy_response",
+        file="documents/test/custody",
+        original_name="capture-card.pdf",
+        content_type="application/pdf",
+        size=1000,
+        sha256="0" * 64,
+    )
+    CustodyEvent.objects.bulk_create(
+        [
+            CustodyEvent(
+                case=case,
+                kind=list(CustodyEventKind)[i % 6],
+                occurred_on=start + datetime.timedelta(days=i),
+                facility=f"Facility {i}",
+                source=f"Source {i}",
+                document=document if i % 2 else None,
+                recorded_by=next(people),
+            )
+            for i in range(events)
+        ]
+    )
+    CustodyEvent.refresh_case_status(case.pk)
+    CustodyObligations.objects.create(case=case, icrc_reference="CTA-1")
+    request = EmbassyRequest.objects.create(
+        case=case,
+        country="KE",
+        kind="identity_confirmation",
+        message="Confirm.",
+        due_at=timezone.now(),
+    )
+    WayHome.objects.create(case=case, nationality_request=request, arrived_on=start)
+    IcrcVisit.objects.bulk_create([IcrcVisit(case=case, visited_on=start) for _ in range(services)])
+    LegalProceeding.objects.bulk_create(
+        [LegalProceeding(case=case, charge=f"Charge {i}") for i in range(services)]
+    )
+    ReturnListEntry.objects.bulk_create(
+        [
+            ReturnListEntry(
+                case=case, list_kind=("exchange", "repatriation")[i % 2], listed_on=start
+            )
+            for i in range(services)
+        ]
+    )
+    ReintegrationService.objects.bulk_create(
+        [ReintegrationService(case=case, kind="medical") for _ in range(services)]
+    )
+
+
+@pytest.mark.parametrize("role", ["supervisor", "caseworker"])
+def test_case_page_counts_do_not_grow_with_custody_records(team, role):
+    """50 custody events and 20 services cost what 5 events and 2 services do."""
+    small, big = make_cases(team, 2, assignee=team["caseworkers"][0])
+    add_custody(small, 5, 2, team)
+    add_custody(big, 50, 20, team)
+    user = team["supervisor"] if role == "supervisor" else team["caseworkers"][0]
+    client = signed_in_client(user)
+    counts = {}
+    for label, case in [("5 events, 2 services", small), ("50 events, 20 services", big)]:
+        counts[label] = count_queries(client, case.get_absolute_url())
+    page = client.get(big.get_absolute_url()).content.decode()
+    assert "Facility 49" in page and "Source 0" in page
+    assert_same(f"case page with custody ({role})", counts)
+
+
+def test_liaison_case_page_with_custody_stays_within_ten_queries(team):
+    from tests.factories import ConsentFactory, LiaisonFactory
+
+    liaison = LiaisonFactory(liaison_countries="KE")
+    small, big = make_cases(team, 2, assignee=team["caseworkers"][0])
+    counts = {}
+    client = signed_in_client(liaison)
+    for label, case, size in [("small", small, (5, 2)), ("big", big, (50, 20))]:
+        ConsentFactory(case=case, country="KE", recorded_by=team["caseworkers"][0])
+        EmbassyDisclosure.objects.create(case=case, country="KE", approved_by=team["supervisor"])
+        add_custody(case, *size, team)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(case.get_absolute_url())
+        assert response.status_code == 200
+        assert "Facility" not in response.content.decode()
+        counts[label] = len([q for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]])
+    assert_same("liaison case page with custody", counts)
+    assert max(counts.values()) <= 10
 
 
 # --- Home: 5 due tasks, attention cases and notifications against 50 ------------------

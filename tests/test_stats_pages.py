@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from accounts.models import Role, User
-from casework import exports, stats
+from casework import stats
 from casework.audit import AuditEvent
 from casework.models import Case, IdentityDocument, Person
+from casework.stats import exports
 from casework.stats.models import StatsExport
 from tests.helpers import signed_in_client as signed_in
 

@@ -15,12 +15,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 from hypothesis import given
 
 from accounts.models import Role
-from casework import stats, tasks
+from casework import stats
 from casework.models import (
     Case,
     Consent,
@@ -29,10 +28,11 @@ from casework.models import (
     Recruitment,
 )
 from casework.stats import facts as statsfacts
+from casework.stats import tasks
 from casework.stats.models import StatisticsFact
 from casework.vocabularies import ConsentScope, MeansOfControl
 from tests.factories import CaseFactory, OrganisationFactory, UserFactory
-from tests.helpers import signed_in_client
+from tests.helpers import register_in_steps, signed_in_client
 from tests.test_case_pages import registration
 from tests.test_stats import PROPERTIES, Spec, populate, populations
 
@@ -240,7 +240,7 @@ def test_a_registered_case_is_counted_at_once(org):
     # Registration writes the nationalities in bulk, before the case.
     caseworker = UserFactory(role=Role.CASEWORKER, organisation=org)
     client = signed_in_client(caseworker)
-    client.post(reverse("case-register"), registration(**{"identity-nationalities": ["NP"]}))
+    register_in_steps(client, registration(**{"identity-nationalities": ["NP"]}))
     case = Case.objects.get()
     facts = facts_of(case)
     assert facts["nationality"] == "NP" and facts["sex"] == "male"

@@ -1,7 +1,7 @@
 """Anonymised statistics and their disclosure control (SPEC section 6).
 
 A release counts the cases of some organisations and period that carry an active
-statistics consent, from the statistics facts (`casework.statsfacts`), in grouped
+statistics consent, from the statistics facts (`casework.stats.facts`), in grouped
 queries; generalises the values (age bands, months and quarters, small nationalities
 rolled up into their M49 sub-region); withholds small counts and whatever would give
 them away; optionally rounds what is left; and labels every figure for publishing.

@@ -43,6 +43,7 @@ value in declaration order. New values go at the end of the vocabulary; moving o
 needs `manage.py refresh_statistics`.
 """
 
+import datetime
 import functools
 import logging
 
@@ -50,7 +51,9 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, transactio
 from django.db.models import Case as SqlCase  # the SQL CASE, not a casework Case
 from django.db.models import (
     DateField,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -69,7 +72,7 @@ from django.db.models.functions import (
     TruncDate,
     TruncMonth,
 )
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -78,15 +81,19 @@ from casework.models import (
     Case,
     Consent,
     ControlMeans,
+    CustodyEvent,
+    CustodyObligations,
+    LegalProceeding,
     Nationality,
     Person,
     Recruitment,
+    WayHome,
     cases_changed_in_bulk,
 )
 from casework.signals import SNAPSHOT
 from casework.sql import id_filter
 from casework.stats.models import StatisticsFact
-from casework.vocabularies import ConsentScope, ConsentStatus, MeansOfControl
+from casework.vocabularies import ConsentScope, ConsentStatus, CustodyEventKind, MeansOfControl
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +102,9 @@ AGE_BANDS = [(None, 20, "<20"), (20, 30, "20-29"), (30, 40, "30-39"), (40, 50, "
 AGE_TOP_BAND = (50, "50+")
 MEANS_NOT_RECORDED_BIT = 1
 MEANS_BITS = {value: 1 << (index + 1) for index, value in enumerate(MeansOfControl.values)}
+# (upper bound in days, band): the time from capture to a custody step.
+CUSTODY_TIME_BANDS = [(7, "0-7"), (30, "8-30"), (90, "31-90"), (365, "91-365")]
+CUSTODY_TIME_TOP_BAND = "366+"
 BATCH_SIZE = 100_000
 ATTEMPTS = 5
 # Which fields of a model, saved with update_fields, change a counted value.
@@ -167,6 +177,42 @@ def _means_mask():
     )
 
 
+def _latest(model, value, order):
+    """A case's latest child `value` (a subquery on OuterRef pk)."""
+    return Subquery(model.objects.filter(case=OuterRef("pk")).order_by(*order).values(value)[:1])
+
+
+def _capture_date():
+    """The first recorded capture, else the recruitment's capture date."""
+    first_capture = CustodyEvent.objects.filter(
+        case=OuterRef("pk"), kind=CustodyEventKind.CAPTURED
+    ).order_by("occurred_on")
+    return Coalesce(
+        Subquery(first_capture.values("occurred_on")[:1]),
+        "recruitment__captured_on",
+        output_field=DateField(),
+    )
+
+
+def _time_from_capture(step_date: str):
+    """The band of the days from capture to `step_date`, in SQL; "" when either is
+    missing or the step is dated before the capture (a recording error)."""
+    elapsed = ExpressionWrapper(F(step_date) - _capture_date(), output_field=DurationField())
+
+    def days(n):
+        return Value(datetime.timedelta(days=n), output_field=DurationField())
+
+    return SqlCase(
+        When(LessThan(elapsed, days(0)), then=Value(NOT_RECORDED)),
+        *(
+            When(LessThanOrEqual(elapsed, days(upper)), then=Value(band))
+            for upper, band in CUSTODY_TIME_BANDS
+        ),
+        When(GreaterThanOrEqual(elapsed, days(0)), then=Value(CUSTODY_TIME_TOP_BAND)),
+        default=Value(NOT_RECORDED),
+    )
+
+
 def _columns():
     """Fact column -> its expression over Case."""
     return {
@@ -184,6 +230,13 @@ def _columns():
         "means_of_control": _means_mask(),
         "recruitment_month": TruncMonth("recruitment__recruited_in"),
         "capture_month": TruncMonth("recruitment__captured_on"),
+        "custody_status": _latest(
+            CustodyEvent, "kind", ["-occurred_on", "-recorded_at", "-pk"]
+        ),  # as CustodyEvent.refresh_case_status, which runs after the save's signal
+        "proceeding_outcome": _latest(LegalProceeding, "outcome", ["-recorded_at", "-pk"]),
+        "capture_to_icrc": _time_from_capture("custody_obligations__icrc_registered_on"),
+        "capture_to_family": _time_from_capture("custody_obligations__capture_card_received_on"),
+        "capture_to_return": _time_from_capture("way_home__arrived_on"),
     }
 
 
@@ -298,7 +351,10 @@ def refresh_if_incomplete(using=DEFAULT_DB_ALIAS, **kwargs) -> None:
         return
     if StatisticsFact._meta.db_table not in connection.introspection.table_names():
         return  # migrated back to before the table existed
-    if cases_without_facts().exists():
+    # Facts written before the custody columns existed hold NULL bands (a refresh
+    # writes "" at least): an upgrade recomputes them.
+    stale = StatisticsFact.objects.filter(capture_to_icrc__isnull=True)
+    if cases_without_facts().exists() or stale.exists():
         written = refresh_all()
         logger.info("Statistics facts computed for %d cases", written)
 
@@ -342,6 +398,10 @@ _PARENT = {
     Recruitment: "case_id",
     ControlMeans: "recruitment_id",
     Consent: "case_id",
+    CustodyEvent: "case_id",
+    CustodyObligations: "case_id",
+    LegalProceeding: "case_id",
+    WayHome: "case_id",
 }
 
 
@@ -370,6 +430,14 @@ def _nationality_changed(sender, instance, **kwargs):
 @receiver(post_delete, sender=Recruitment, dispatch_uid="statsfacts_recruitment_deleted")
 @receiver(post_save, sender=Consent, dispatch_uid="statsfacts_consent_saved")
 @receiver(post_delete, sender=Consent, dispatch_uid="statsfacts_consent_deleted")
+@receiver(post_save, sender=CustodyEvent, dispatch_uid="statsfacts_custody_event_saved")
+@receiver(post_delete, sender=CustodyEvent, dispatch_uid="statsfacts_custody_event_deleted")
+@receiver(post_save, sender=CustodyObligations, dispatch_uid="statsfacts_obligations_saved")
+@receiver(post_delete, sender=CustodyObligations, dispatch_uid="statsfacts_obligations_deleted")
+@receiver(post_save, sender=LegalProceeding, dispatch_uid="statsfacts_proceeding_saved")
+@receiver(post_delete, sender=LegalProceeding, dispatch_uid="statsfacts_proceeding_deleted")
+@receiver(post_save, sender=WayHome, dispatch_uid="statsfacts_way_home_saved")
+@receiver(post_delete, sender=WayHome, dispatch_uid="statsfacts_way_home_deleted")
 def _case_child_changed(sender, instance, **kwargs):
     refresh(_parents(instance))
 

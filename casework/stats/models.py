@@ -106,7 +106,7 @@ class StatsExport(models.Model):
 
 class StatisticsFact(models.Model):
     """A case as statistics count it: the raw value of every statistics dimension, one row
-    per case, kept true by casework.statsfacts and read by casework.stats alone."""
+    per case, kept true by casework.stats.facts and read by casework.stats alone."""
 
     # No constraints: rows are written while a case is being deleted (its children's
     # deletions refresh it); the Case post_delete receiver then deletes the row.
@@ -131,9 +131,16 @@ class StatisticsFact(models.Model):
     recruitment_method = models.CharField(max_length=30, null=True)
     platform = models.CharField(max_length=20, null=True)
     promised_job = models.CharField(max_length=20, null=True)
-    means_of_control = models.IntegerField()  # a bit mask: casework.statsfacts.MEANS_BITS
+    means_of_control = models.IntegerField()  # a bit mask: casework.stats.facts.MEANS_BITS
     recruitment_month = models.DateField(null=True)
     capture_month = models.DateField(null=True)
+    # Custody (issue 13): the latest custody event's kind, the latest proceeding's outcome,
+    # and the time from capture to each step as a band (casework.stats.custody).
+    custody_status = models.CharField(max_length=20, null=True)
+    proceeding_outcome = models.CharField(max_length=12, null=True)
+    capture_to_icrc = models.CharField(max_length=8, null=True)
+    capture_to_family = models.CharField(max_length=8, null=True)
+    capture_to_return = models.CharField(max_length=8, null=True)
 
     class Meta:
         db_table = "casework_statisticsfact"  # the table it had in the casework app

@@ -11,7 +11,7 @@ What counts
     (in the current time zone); datetimes give the half-open interval [start, end).
 
 How it is counted
-    From the statistics facts (`casework.statsfacts`): one row per case holding the raw
+    From the statistics facts (`casework.stats.facts`): one row per case holding the raw
     value of every dimension and whether the case is eligible, kept true by every write
     of case data. A release reads `eligible_facts`, the facts of `eligible_cases`.
     Every count comes from a grouped query in the database (``values(...).annotate(

@@ -11,12 +11,13 @@ Disclosure control (the suppression itself: `casework.stats.suppression`)
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from casework.stats.dimensions import DIMENSIONS, TOTAL, Context, generalised_counts
+from casework.stats.dimensions import DIMENSIONS, TOTAL, Context, Dimension, generalised_counts
 from casework.stats.queries import count_tables, eligible_facts, excluded_facts, snapshot
 from casework.stats.suppression import K_DEFAULT, CellState, Key, cell_states, validate_k
 
@@ -68,10 +69,12 @@ class Table:
     name: str
     dimensions: tuple[str, ...]
     cells: list[Cell]
+    # Where its dimensions are defined: the cases' unless told (inquiries have their own).
+    catalogue: Mapping[str, Dimension] = field(default_factory=lambda: DIMENSIONS, repr=False)
 
     @property
     def title(self) -> str:
-        return " × ".join(str(DIMENSIONS[name].label) for name in self.dimensions)
+        return " × ".join(str(self.catalogue[name].label) for name in self.dimensions)
 
     def rows(self, k) -> list[dict]:
         """[{"<dimension>": "<value label>", ..., "count": int, "<k" or "suppressed"}],
@@ -79,7 +82,7 @@ class Table:
         return [
             {
                 **{
-                    name: DIMENSIONS[name].value_label(cell.values[name])
+                    name: self.catalogue[name].value_label(cell.values[name])
                     for name in self.dimensions
                 },
                 "count": cell.published(k),
@@ -152,9 +155,13 @@ def _validated_tables(tables) -> list[tuple[str, ...]]:
     return result
 
 
-def _table_keys(dims: tuple[str, ...], cells: dict[tuple[str, ...], int]):
+def table_keys(
+    dims: tuple[str, ...],
+    cells: dict[tuple[str, ...], int],
+    catalogue: Mapping[str, Dimension] = DIMENSIONS,
+):
     """The figures a table publishes, in display order, with their counts."""
-    dimensions = [DIMENSIONS[name] for name in dims]
+    dimensions = [catalogue[name] for name in dims]
     published = {}  # Key -> (values dict, count), insertion-ordered
 
     def put(values: dict[str, str], count: int):
@@ -222,7 +229,7 @@ def build_release(
     counts: dict[Key, int] = {}
     for dims in tables:
         cells = generalised_counts(raw[dims], [DIMENSIONS[name] for name in dims], ctx)
-        published[dims] = _table_keys(dims, cells)
+        published[dims] = table_keys(dims, cells)
         for key, (_values, count) in published[dims].items():
             counts.setdefault(key, count)  # the same figure in several tables: one count
     states = cell_states(counts, k, DIMENSIONS)

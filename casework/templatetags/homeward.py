@@ -29,6 +29,12 @@ def language_name(code) -> str:
 
 
 @register.filter
+def agreeing_fields(comparisons) -> str:
+    """{{ candidate.comparisons|agreeing_fields }} → "name, birth year and nationality"."""
+    return labels.agreeing_fields(comparisons)
+
+
+@register.filter
 def display_value(value) -> str:
     """A field's value as words: yes/no, dates in the page's format, lists joined, — for none."""
     if value is True:

@@ -18,7 +18,6 @@ from accounts.models import EscalationPolicy, Role, User
 from accounts.security import client_ip
 from casework import access, audit, labels, matching
 from casework.forms import (
-    IdentityForm,
     NoteForm,
     PersonForm,
     RecruitmentForm,
@@ -28,9 +27,9 @@ from casework.forms import (
     is_id,
     is_typed_text,
 )
-from casework.models import IdentityDocument, Notification, Recruitment
-from casework.registration import register_case
-from casework.submissions import create_once, sent_before
+from casework.http import htmx
+from casework.models import Notification, Recruitment
+from casework.views.custody import custody_context
 from casework.views.tasks import tasks_due_today
 from casework.vocabularies import CaseStatus, RiskLevel, Situation
 
@@ -38,10 +37,6 @@ case_staff = role_required(Role.CASEWORKER, Role.SUPERVISOR)
 case_readers = role_required(Role.CASEWORKER, Role.SUPERVISOR, Role.LIAISON)
 
 PAGE_SIZE = 25
-
-
-def htmx(request):
-    return request.headers.get("HX-Request") == "true"
 
 
 @login_required
@@ -71,7 +66,9 @@ def home(request):
             audit.Action.VIEW, actor=user, object_type="home", ip_address=client_ip(request)
         )
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    context["notifications"] = unread.select_related("case").order_by("-created_at", "-id")[:10]
+    context["notifications"] = unread.select_related("case", "inquiry").order_by(
+        "-created_at", "-id"
+    )[:10]
     context["notifications_count"] = unread.count()
     return render(request, "casework/home.html", context)
 
@@ -149,7 +146,10 @@ def case_list(request):
     params["q"] = request.session.get(SEARCH_SESSION_KEY, "")
     cases = filtered_cases(request.user, params)
     sort = params.get("sort", "activity")
-    cases = cases.annotate(risk_rank=RISK_RANK).order_by(*SORTS.get(sort, SORTS["activity"]))
+    ordering = SORTS.get(sort, SORTS["activity"])
+    if "sort" not in params and matching.RANK in cases.query.annotations:
+        ordering = [matching.RANK, *ordering]  # a name search: the best matches first
+    cases = cases.annotate(risk_rank=RISK_RANK).order_by(*ordering)
     page = Paginator(cases.with_list_details(), PAGE_SIZE).get_page(request.GET.get("page"))
     # The overdue badge, for the page's rows only (see CaseQuerySet.ids_with_overdue_tasks).
     overdue = (
@@ -185,123 +185,9 @@ def case_list(request):
     return render(request, template, context)
 
 
-@case_staff
-def register(request):
-    """Person, case and recruitment in one form; possible duplicates are shown first."""
-    data = request.POST if request.method == "POST" else None
-    person_form = PersonForm(data, prefix="person")
-    identity_form = IdentityForm(data, prefix="identity")
-    situation_form = SituationForm(data, prefix="case")
-    recruitment_form = RecruitmentForm(data, prefix="recruitment")
-    forms_ = [person_form, identity_form, situation_form, recruitment_form]
-    duplicates = []
-    if request.method == "POST" and all(f.is_valid() for f in forms_):
-        person_data, identity = person_form.cleaned_data, identity_form.cleaned_data
-        # Sent again (the key already made a case): that case, not itself, is the duplicate.
-        resent = sent_before(request, identity_form) is not None
-        if not resent and request.POST.get("not_a_duplicate") != "1":
-            duplicates = matching.find_duplicates(
-                access.duplicate_candidates_scope(request.user),
-                given_name=person_data["given_name"],
-                family_name=person_data["family_name"],
-                native_name=person_data["native_name"],
-                aliases=identity["aliases"],
-                birth_year=person_data.get("birth_year")
-                or (
-                    person_data["date_of_birth"].year if person_data.get("date_of_birth") else None
-                ),
-                nationalities=identity["nationalities"],
-                document_numbers=[identity["document_number"]]
-                if identity.get("document_number")
-                else [],
-            )
-        if duplicates:
-            audit.record(
-                audit.Action.VIEW,
-                actor=request.user,
-                object_type="duplicate-check",
-                detail=f"{len(duplicates)} possible duplicates shown",
-                ip_address=client_ip(request),
-            )
-        else:
-            case = create_once(
-                request,
-                identity_form,
-                lambda: _register(
-                    request.user, person_form, identity, situation_form, recruitment_form
-                ),
-            )
-            messages.success(request, _("Case %(ref)s registered.") % {"ref": case.reference})
-            return redirect("case-detail", reference=case.reference)
-    return render(
-        request,
-        "casework/register.html",
-        {
-            "person_form": person_form,
-            "identity_form": identity_form,
-            "situation_form": situation_form,
-            "recruitment_form": recruitment_form,
-            "duplicates": _describe_duplicates(request.user, duplicates),
-        },
-    )
-
-
-def _describe_duplicates(user, candidates):
-    """What a caseworker may know of a possible duplicate: reference, name, nationality."""
-    if not candidates:
-        return []
-    persons = {
-        p.pk: p
-        for p in access.duplicate_candidates(
-            user, [c.person_id for c in candidates]
-        ).prefetch_related("nationalities")
-    }
-    visible = set(
-        access.cases_visible_to(user)
-        .filter(person_id__in=persons)
-        .values_list("reference", flat=True)
-    )
-    rows = []
-    for candidate in candidates:
-        person = persons.get(candidate.person_id)
-        if person is None:
-            continue
-        rows.append(
-            {
-                "reference": candidate.case_reference,
-                "can_open": candidate.case_reference in visible,
-                "name": person.full_name,
-                "nationalities": ", ".join(n.country.name for n in person.nationalities.all()),
-                "reason": candidate.reason,
-            }
-        )
-    return rows
-
-
-def _register(user, person_form, identity, situation_form, recruitment_form):
-    document = None
-    if identity.get("document_type"):
-        document = IdentityDocument(
-            doc_type=identity["document_type"],
-            number=identity["document_number"],
-            issuing_country=identity["document_country"],
-            status=identity["document_status"],
-        )
-    return register_case(
-        user,
-        person_form.save(commit=False),
-        situation_form.save(commit=False),
-        recruitment_form.save(commit=False),
-        nationalities=identity["nationalities"],
-        aliases=identity["aliases"],
-        identity_document=document,
-        means_of_control=recruitment_form.cleaned_data.get("means_of_control", []),
-    )
-
-
 @case_readers
 def case_detail(request, reference):
-    case = access.get_case(request, reference)
+    case = access.get_case(request, reference, custody=True)
     user = request.user
     if not access.is_case_staff(user):
         return render(
@@ -312,6 +198,7 @@ def case_detail(request, reference):
                 "fields": access.visible_fields(user, case),
                 "embassy_requests": access.embassy_requests_for(user, case).order_by("-created_at"),
                 "documents": access.documents_for(user, case).order_by("-uploaded_at"),
+                "custody": access.custody_overview(user, case),
             },
         )
     recruitment = access.recruitment_for(user, case)
@@ -340,6 +227,7 @@ def case_detail(request, reference):
         "task_form": TaskForm(
             organisation=case.organisation, initial={"assignee": case.assigned_to_id or user.pk}
         ),
+        **custody_context(user, case),
     }
     return render(request, "casework/case_detail.html", context)
 

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from casework import access, audit
 from casework.forms import ConsentForm, ContactForm, NoteForm, TaskForm, UploadForm
+from casework.http import htmx
 from casework.models import Document
 from casework.submissions import create_once, sent_before
-from casework.views.cases import case_readers, case_staff, htmx
+from casework.views.cases import case_readers, case_staff
 from casework.vocabularies import Confidentiality
 
 

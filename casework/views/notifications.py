@@ -13,7 +13,7 @@ from casework.models import Notification
 def notifications(request):
     items = (
         Notification.objects.filter(recipient=request.user)
-        .select_related("case")
+        .select_related("case", "inquiry")
         .order_by("-created_at", "-id")
     )
     page = Paginator(items, 25).get_page(request.GET.get("page"))

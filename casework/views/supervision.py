@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import EscalationPolicy, Role
 from accounts.security import client_ip
 from casework import access, audit
 from casework.forms import AssignForm
@@ -62,6 +63,7 @@ def _paginate(request, sections: dict[str, QuerySet]) -> dict[str, QueueSection]
 def queue(request):
     user = request.user
     cases = access.cases_visible_to(user)
+    policy = EscalationPolicy.for_organisation(user.organisation)
     # Each section is counted (a COUNT query) and paged; a stable order keeps pages apart.
     sections = {
         "escalations": access.escalations_awaiting_acknowledgement(user)
@@ -79,6 +81,16 @@ def queue(request):
         "active": access.active_disclosures_visible_to(user)
         .select_related("case", "approved_by")
         .order_by("-approved_at", "-pk"),
+        # Other organisations ask whether a person is known (family inquiries).
+        "contact_requests": access.contact_requests_awaiting_answer(user)
+        .select_related("from_organisation", "candidate")
+        .order_by("created_at", "pk"),
+        # Custody obligations past the policy's thresholds (GC III arts. 70 and 126).
+        "custody_overdue": cases.with_overdue_custody_obligations(
+            timezone.localdate(), policy.custody_family_days, policy.custody_icrc_visit_days
+        )
+        .select_related("person")
+        .order_by("custody_captured_on", "pk"),
     }
     context = {
         **_paginate(request, sections),

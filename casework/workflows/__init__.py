@@ -19,6 +19,13 @@ from casework.workflows.case_rules import (
     remind_stale_cases,
 )
 from casework.workflows.context import OrganisationContext, organisations
+from casework.workflows.custody_rules import (
+    remind_follow_ups,
+    remind_hearings,
+    remind_silent_return_lists,
+    remind_uninformed_families,
+    remind_unvisited_captives,
+)
 from casework.workflows.digest import claim_digests, digest_for, send_digest
 from casework.workflows.emails import (
     EMAIL_BATCH,
@@ -30,6 +37,7 @@ from casework.workflows.embassy_rules import (
     escalate_unanswered_embassy_requests,
     remind_embassy_requests,
 )
+from casework.workflows.inquiry_rules import remind_stale_inquiries, remind_unanswered_inquirers
 from casework.workflows.recovery import (
     REQUEUE_AFTER,
     requeue_pending_invitations,
@@ -58,7 +66,14 @@ __all__ = [
     "organisations",
     "remind_due_tasks",
     "remind_embassy_requests",
+    "remind_follow_ups",
+    "remind_hearings",
+    "remind_silent_return_lists",
+    "remind_stale_inquiries",
     "remind_stale_cases",
+    "remind_unanswered_inquirers",
+    "remind_uninformed_families",
+    "remind_unvisited_captives",
     "requeue_pending_invitations",
     "requeue_unfinished_exports",
     "run_sweep",

@@ -16,6 +16,9 @@ from casework.models import Notification
 from casework.notifications import english_parts
 from casework.sql import id_filter, placeholders
 
+# The column naming what a notification is about, by `notify(about=...)`.
+SUBJECT_COLUMNS = {"case": "case_id", "inquiry": "inquiry_id"}
+
 # Selects (recipient_id, escalation_id) for the escalations matched by `claimed`, a
 # condition on `e.id` with its parameters: (claimed, claimed_params) -> (sql, params).
 Recipients = Callable[[str, list], tuple[str, list]]
@@ -39,18 +42,20 @@ def epoch(column: str) -> str:
     return f"CAST(CAST(strftime('%%s', {column}) AS INTEGER) AS VARCHAR(20))"
 
 
-def notify(select_sql: str, params: Sequence, kind: str) -> list[int]:
-    """Insert notifications from a SELECT of (recipient_id, case_id, event_key, reference).
+def notify(select_sql: str, params: Sequence, kind: str, *, about: str = "case") -> list[int]:
+    """Insert notifications from a SELECT of (recipient_id, case_id, event_key, reference),
+    or, `about="inquiry"`, of (recipient_id, inquiry_id, event_key, reference).
 
     The stored message is the English text (for administrators and the admin site);
     pages and emails render MESSAGES in the reader's language. Returns the ids created.
     """
     before, after = english_parts(kind)
+    subject = SUBJECT_COLUMNS[about]
     sql = f"""
         INSERT INTO casework_notification
-            (recipient_id, case_id, kind, message, event_key, created_at, email_status,
+            (recipient_id, {subject}, kind, message, event_key, created_at, email_status,
              email_attempts, email_error)
-        SELECT due.recipient_id, due.case_id, %s, %s || due.reference || %s, due.event_key,
+        SELECT due.recipient_id, due.{subject}, %s, %s || due.reference || %s, due.event_key,
                %s, %s, 0, ''
           FROM ({select_sql}) AS due
          WHERE due.recipient_id IS NOT NULL

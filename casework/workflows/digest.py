@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from casework import access
-from casework.models import DigestRun, Escalation, Task
+from casework.models import DigestRun, Escalation
 from casework.vocabularies import CaseStatus
 from casework.workflows.claims import placeholders, returning_ids
 from casework.workflows.emails import send_templated_email
@@ -31,9 +31,10 @@ def claim_digests(day: datetime.date) -> list[int]:
 
 
 def digest_for(user, now: datetime.datetime) -> dict:
-    """What is due and overdue for one user: case references and counts only."""
+    """What is due and overdue for one user: case references and counts only. The tasks
+    are those home counts (the user's own, on open cases they may see)."""
     cases = access.cases_visible_to(user)
-    due = Task.objects.filter(case__in=cases, assignee=user).due_by_end_of(timezone.localdate(now))
+    due = access.tasks_assigned_to(user).due_by_end_of(timezone.localdate(now))
     overdue = due.filter(due_at__lt=now)
     due_today = due.filter(due_at__gte=now)
     escalations = Escalation.objects.filter(case__in=cases, acknowledged_at__isnull=True)

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from casework.models import Notification
-from casework.notifications import message_for
 
 EMAIL_BATCH = 200
 
@@ -44,7 +43,9 @@ def deliver_notification_email(notification_id: int, *, final_attempt: bool) -> 
     )
     if not claimed:
         return "skipped"
-    notification = Notification.objects.select_related("recipient", "case").get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient", "case", "inquiry").get(
+        pk=notification_id
+    )
     recipient = notification.recipient
     if not recipient.is_active or not recipient.email:
         Notification.objects.filter(pk=notification_id).update(email_status=Status.NOT_SENT)
@@ -68,13 +69,12 @@ def deliver_notification_email(notification_id: int, *, final_attempt: bool) -> 
 
 def _send(notification: Notification) -> None:
     recipient = notification.recipient
-    reference = notification.case.reference if notification.case else ""
-    link = settings.SITE_URL + (
-        reverse("case-detail", args=[reference]) if reference else reverse("notifications")
-    )
+    reference = notification.subject_reference
+    # The page of its case or inquiry; the notifications page for one about neither.
+    link = settings.SITE_URL + (notification.link or reverse("notifications"))
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         # Worked out in the recipient's language, like the templates that show it.
-        message = message_for(notification.kind, reference) or notification.message
+        message = notification.display_message
     context = {"message": message, "reference": reference, "link": link, "user": recipient}
     send_templated_email("casework/email/notification", context, recipient)
 

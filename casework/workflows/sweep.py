@@ -11,10 +11,18 @@ from casework.workflows.case_rules import (
     remind_stale_cases,
 )
 from casework.workflows.context import organisations
+from casework.workflows.custody_rules import (
+    remind_follow_ups,
+    remind_hearings,
+    remind_silent_return_lists,
+    remind_uninformed_families,
+    remind_unvisited_captives,
+)
 from casework.workflows.embassy_rules import (
     escalate_unanswered_embassy_requests,
     remind_embassy_requests,
 )
+from casework.workflows.inquiry_rules import remind_stale_inquiries, remind_unanswered_inquirers
 from casework.workflows.task_rules import escalate_overdue_tasks, remind_due_tasks
 
 RULES = [
@@ -25,6 +33,13 @@ RULES = [
     ("stale_case", remind_stale_cases),
     ("unassigned_case", escalate_unassigned_cases),
     ("closure_pending", escalate_undecided_closures),
+    ("inquiry_stale", remind_stale_inquiries),
+    ("inquiry_unanswered", remind_unanswered_inquirers),
+    ("custody_family", remind_uninformed_families),
+    ("custody_icrc_visit", remind_unvisited_captives),
+    ("hearing_soon", remind_hearings),
+    ("follow_up_due", remind_follow_ups),
+    ("return_list_silent", remind_silent_return_lists),
 ]
 
 

@@ -31,17 +31,22 @@ constraint are dropped, then rebuilt once at the end:
   * 1 to 3 means of control for 88 % of the recruitments;
   * an "include in statistics" consent, given for 92 % of the cases and withdrawn for
     2 % (the rest have none), and a "contact family" consent for half of them, so that
-    the consent table holds other scopes too.
+    the consent table holds other scopes too;
+  * custody records for the cases with a capture date: the capture, a release,
+    exchange, repatriation or death for a third, obligations for 80 % (some dates
+    missing), an arrival home after each exchange or repatriation, and a proceeding for
+    a tenth, with the cases' custody status set from the latest event.
 
 The random draws are seeded (setseed): runs with the same --cases write the same data.
 Then the statistics facts of every case (casework.statsfacts.refresh_all, timed: what
 a first `migrate` after an upgrade does), VACUUM ANALYZE, then, for every organisation
 together (a coalition-wide release):
 
-  1. dashboard: stats.build_release(orgs, stats.MAIN_TABLES, k=11), what the
-     dashboard view builds; `--runs` timed runs (median reported) and the number of
-     SQL statements (django.test.utils.CaptureQueriesContext, whatever DEBUG says;
-     BEGIN and COMMIT not counted);
+  1. dashboard: stats.build_release(orgs, stats.MAIN_TABLES, k=11) with the inquiry
+     and custody releases beside it, what the dashboard view builds; `--runs` timed
+     runs (median reported) and the number of SQL statements
+     (django.test.utils.CaptureQueriesContext, whatever DEBUG says; BEGIN and COMMIT
+     not counted);
   2. export: stats.build_release(orgs, MAIN_TABLES + 3 cross-tabulations, k=11) and
      exports.render_release(release, "json"), timed the same way;
   3. memory: the process's peak resident set size during each measurement (VmHWM of
@@ -435,7 +440,7 @@ def seed(cases):
             (reference, person_id, organisation_id, assigned_to_id, status, closure_reason,
              situation, situation_country, situation_region, situation_place, risk,
              do_not_contact_family, do_not_share_with_embassy, media_attention,
-             legal_proceedings, last_activity_at, created_at, closed_at,
+             last_activity_at, created_at, closed_at,
              closure_requested_at)
         SELECT 'HW-' || substr(lpad(c.id::text, 8, '0'), 1, 4) || '-'
                      || substr(lpad(c.id::text, 8, '0'), 5, 4),
@@ -443,7 +448,7 @@ def seed(cases):
                CASE WHEN c.status IN ('closed', 'closure_requested') THEN {pick("reasons")}
                     ELSE ''
                END,
-               c.situation, '', '', '', c.risk, false, false, false, false,
+               c.situation, '', '', '', c.risk, false, false, false,
                c.opened + (%(now)s - c.opened) * c.r_activity, c.opened,
                CASE WHEN c.status = 'closed'
                     THEN c.opened + (%(now)s - c.opened) * c.r_activity
@@ -584,12 +589,83 @@ def seed(cases):
         {"now": now},
     )
 
+    seed_custody(now)
+
     started = time.perf_counter()
     for definition in indexes:
         execute(definition)
     print(f"  {len(indexes)} indexes rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
     execute("RESET maintenance_work_mem")
     execute("RESET session_replication_role")
+
+
+def seed_custody(now):
+    """Custody records for the cases with a capture date: a capture event, a later
+    release, exchange or repatriation for some, obligations, arrivals, proceedings."""
+    timed(
+        "custody events",
+        """
+        INSERT INTO casework_custodyevent
+            (case_id, kind, occurred_on, place, authority, source_reliability, recorded_at)
+        SELECT r.case_id, e.kind, r.captured_on + e.after::int, '', '', 'unknown', %(now)s
+          FROM casework_recruitment r
+          CROSS JOIN LATERAL (
+              SELECT 'captured' AS kind, 0 AS after
+              UNION ALL
+              SELECT (ARRAY['released', 'exchanged', 'repatriated', 'died'])[1 + (r.id %% 4)],
+                     30 + (r.id %% 500)
+               WHERE r.id %% 3 = 0) AS e
+         WHERE r.captured_on IS NOT NULL
+        """,
+        {"now": now},
+    )
+    timed(
+        "custody status",
+        """
+        UPDATE casework_case c SET custody_status = l.kind
+          FROM (SELECT DISTINCT ON (case_id) case_id, kind FROM casework_custodyevent
+                 ORDER BY case_id, occurred_on DESC, id DESC) AS l
+         WHERE l.case_id = c.id
+        """,
+    )
+    timed(
+        "custody obligations",
+        """
+        INSERT INTO casework_custodyobligations
+            (case_id, capture_card_sent_on, capture_card_received_on, icrc_registered_on,
+             dependent_power, dependent_power_confirmation, updated_at)
+        SELECT r.case_id, r.captured_on + (r.id %% 10)::int,
+               CASE WHEN r.id %% 5 > 0 THEN r.captured_on + (r.id %% 40)::int END,
+               CASE WHEN r.id %% 7 > 0 THEN r.captured_on + (r.id %% 200)::int END, '', '', %(now)s
+          FROM casework_recruitment r
+         WHERE r.captured_on IS NOT NULL AND r.id %% 10 < 8
+        """,
+        {"now": now},
+    )
+    timed(
+        "ways home",
+        """
+        INSERT INTO casework_wayhome
+            (case_id, travel_documents, handed_over_to, arrived_on, updated_at)
+        SELECT e.case_id, '', '', e.occurred_on + 3, %(now)s
+          FROM casework_custodyevent e
+         WHERE e.kind IN ('repatriated', 'exchanged')
+        """,
+        {"now": now},
+    )
+    timed(
+        "legal proceedings",
+        """
+        INSERT INTO casework_legalproceeding
+            (case_id, charge, court, lawyer, outcome, recorded_before_tracking, recorded_at)
+        SELECT r.case_id, '', '', '',
+               (ARRAY['pending', 'convicted', 'acquitted', 'dropped', 'pardoned'])[1 + (r.id %% 5)],
+               false, %(now)s
+          FROM casework_recruitment r
+         WHERE r.captured_on IS NOT NULL AND r.id %% 10 = 1
+        """,
+        {"now": now},
+    )
 
 
 def fill_facts():
@@ -698,13 +774,19 @@ def maxrss_mib():
 
 def dashboard(orgs):
     from casework import stats
+    from casework.stats.custody import custody_release
+    from casework.stats.inquiries import inquiry_release
 
     release = stats.build_release(orgs, stats.MAIN_TABLES, k=K)
+    # The dashboard shows the inquiry and custody tables beside the case tables.
+    inquiry_release(orgs, k=K)
+    custody_release(orgs, k=K)
     return release, None
 
 
 def export(orgs):
-    from casework import exports, stats
+    from casework import stats
+    from casework.stats import exports
 
     release = stats.build_release(orgs, [*stats.MAIN_TABLES, *CROSS_TABS], k=K)
     content, rows = exports.render_release(release, "json")

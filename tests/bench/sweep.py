@@ -136,11 +136,11 @@ def seed(tasks, due):
             (reference, person_id, organisation_id, assigned_to_id, status, closure_reason,
              situation, situation_country, situation_region, situation_place, risk,
              do_not_contact_family, do_not_share_with_embassy, media_attention,
-             legal_proceedings, last_activity_at, created_at)
+             last_activity_at, created_at)
         SELECT 'HW-' || substr(lpad(p.id::text, 8, '0'), 1, 4) || '-'
                      || substr(lpad(p.id::text, 8, '0'), 5, 4),
                p.id, p.organisation_id, w.id, 'active', '', 'unknown', '', '', '', 'medium',
-               false, false, false, false, %s, %s
+               false, false, false, %s, %s
           FROM casework_person p
           JOIN caseworker w ON w.organisation_id = p.organisation_id
                            AND w.n = p.id %% %s

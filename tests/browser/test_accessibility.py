@@ -153,8 +153,8 @@ def test_main_pages_have_no_serious_accessibility_violation(page_factory):
     for url in ["/", "/cases/", f"/cases/{case.reference}/", "/tasks/", "/cases/new/"]:
         staff.goto(url)
         violations += axe_violations(staff)
-    # The registration form again, with its error messages shown.
-    staff.get_by_role("button", name="Register", exact=True).click()
+    # The registration's first step again, with its error messages shown.
+    staff.get_by_role("button", name="Continue", exact=True).click()
     expect(staff.locator(".invalid-feedback").first).to_be_visible()
     violations += axe_violations(staff)
     assert_clean(staff)

@@ -21,6 +21,7 @@ from casework.models import (
     EmbassyDisclosure,
     EmbassyMessage,
     EmbassyRequest,
+    LegalProceeding,
     Note,
     Recruitment,
     Task,
@@ -90,18 +91,20 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page, l
     sign_in(page, worker)
     switch_language(page, language)
 
-    # Registration: person, nationality, situation and how he was recruited.
+    # Registration, in steps: who, from where, how he was recruited, where he is now.
     main_nav(page, t).get_by_role("link", name=t("Register a case")).click()
     expect(page).to_have_url(re.compile(r"/cases/new/$"))
+    next_step = page.get_by_role("button", name=t("Continue"), exact=True)
     page.fill("#id_person-given_name", "Ravi")
     page.fill("#id_person-family_name", "Sharma")
     page.fill("#id_person-birth_year", "1994")
     page.select_option("#id_person-sex", "male")
-    page.select_option("#id_identity-nationalities", ["IN"])
-    page.select_option("#id_case-situation", "pow_in_ukraine")
-    page.select_option("#id_case-situation_country", "UA")
-    page.fill("#id_case-situation_region", "Zaporizhzhia oblast")
-    page.select_option("#id_case-risk", "high")
+    next_step.click()
+    # The searchable list: typed in the reader's language, taken with Enter.
+    page.locator("#id_identity-nationalities-ts-control").fill(t.country("IN"))
+    expect(page.locator(".ts-dropdown .option.active")).to_have_text(t.country("IN"))
+    page.keyboard.press("Enter")
+    next_step.click()
     page.fill("#id_recruitment-recruited_in", "2024-09")
     page.select_option("#id_recruitment-method", "online_advertisement")
     page.select_option("#id_recruitment-platform", "telegram")
@@ -113,6 +116,14 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page, l
     page.check('input[name="recruitment-means_of_control"][value="false_promises"]')
     page.check('input[name="recruitment-means_of_control"][value="withholds_documents"]')
     page.fill("#id_recruitment-recruiter_details", "Agent 'Timur', Telegram @jobs_moscow")
+    next_step.click()
+    page.select_option("#id_case-situation", "pow_in_ukraine")
+    page.locator("#id_case-situation_country-ts-control").fill(t.country("UA"))
+    expect(page.locator(".ts-dropdown .option.active")).to_have_text(t.country("UA"))
+    page.keyboard.press("Enter")
+    page.fill("#id_case-situation_region", "Zaporizhzhia oblast")
+    page.select_option("#id_case-risk", "high")
+    next_step.click()
     page.get_by_role("button", name=t("Register"), exact=True).click()
 
     expect(page).to_have_url(REFERENCE_URL)
@@ -154,14 +165,13 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page, l
     expect(page.locator("#contact-list")).to_contain_text("+919876543210")
     assert Contact.objects.get(case=case).phone == "+919876543210"
 
-    # The same man again, as his family wrote him: warned before a second case exists.
+    # The same man again, as his family wrote him: warned once names and birth year are in.
     main_nav(page, t).get_by_role("link", name=t("Register a case")).click()
     page.fill("#id_person-given_name", "Ravi")
     page.fill("#id_person-family_name", "Scharma")
     page.fill("#id_person-native_name", "Раві Шарма")
     page.fill("#id_person-birth_year", "1994")
-    page.select_option("#id_identity-nationalities", ["IN"])
-    page.get_by_role("button", name=t("Register"), exact=True).click()
+    page.get_by_role("button", name=t("Continue"), exact=True).click()
     warning = page.locator("#duplicate-warning")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text(t("This person may already be registered"))
@@ -274,8 +284,8 @@ def test_liaison_sees_only_shared_cases_and_answers_a_request(page, language):
         risk="critical",
         do_not_contact_family=True,
         media_attention=True,
-        legal_proceedings=True,
     )
+    LegalProceeding.objects.create(case=shared, charge="Mercenarism")
     ConsentFactory(case=shared, country="KE", recorded_by=caseworker)
     EmbassyDisclosure.objects.create(case=shared, country="KE", approved_by=supervisor)
     Contact.objects.create(case=shared, kind="family", name=FAMILY_NAME, phone=FAMILY_PHONE)
@@ -362,7 +372,7 @@ def test_liaison_sees_only_shared_cases_and_answers_a_request(page, language):
         t.label(case.get_field("do_not_contact_family").verbose_name),
         t("Do not contact the family."),
         t.label(case.get_field("media_attention").verbose_name),
-        t.label(case.get_field("legal_proceedings").verbose_name),
+        t.label(LegalProceeding._meta.verbose_name_plural),
         t.label(ContactKind.FAMILY.label),
         t("Timeline"),
     }

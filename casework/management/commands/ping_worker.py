@@ -3,8 +3,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from casework.celery import BROKER_DOWN
 from casework.models import WorkerPing
-from casework.tasks import BROKER_DOWN, ping
+from casework.tasks import ping
 
 
 class Command(BaseCommand):

@@ -15,6 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Holiday, Organisation, Role, User
 from casework import demo_data, matching
+from casework.demo_custody import CustodyDrawer, CustodyRows
+from casework.demo_inquiries import InquiryDrawer
 from casework.models import (
     Alias,
     Case,
@@ -56,6 +58,7 @@ from casework.vocabularies import (
     TaskKind,
     UnitType,
 )
+from casework.workflows import tracing
 
 DEMO_PASSWORD = "homeward-demo-2026"  # noqa: S105 (demo accounts only)
 BATCH = 2000
@@ -245,6 +248,9 @@ class Command(BaseCommand):
             seeder.create_organisations_and_users()
             seeder.create_cases(cases)
             statsfacts.refresh_all()  # the cases were written in bulk, without signals
+            inquiries = InquiryDrawer(seed, seeder.now).create(seeder.organisations, seeder.users)
+            # Written in bulk too: matched now, as the tasks would have done.
+            tracing.match_inquiries(inquiries)
         self.stdout.write(f"Seeded {cases} cases (seed {seed}).")
         self.print_logins()
 
@@ -273,6 +279,7 @@ class DemoSeeder:
         self.rng = random.Random(seed)
         self.now = now.replace(second=0, microsecond=0)
         self.today = self.now.date()
+        self.custody = CustodyDrawer(seed, self.now)
         self.references = set()
 
     def create_organisations_and_users(self):
@@ -494,7 +501,6 @@ class DemoSeeder:
             do_not_contact_family=rng.random() < 0.05,
             do_not_share_with_embassy=rng.random() < 0.05,
             media_attention=rng.random() < 0.04,
-            legal_proceedings=rng.random() < 0.08,
             next_review_on=self.today + datetime.timedelta(days=rng.randint(-5, 30)),
             last_activity_at=self.now - datetime.timedelta(hours=rng.randint(1, 24 * 60)),
             created_at=person.created_at,
@@ -524,11 +530,18 @@ class DemoSeeder:
         rng = self.rng
         recruitments, contacts, consents, notes, tasks, requests = [], [], [], [], [], []
         disclosures = []
+        custody = CustodyRows()
         staff = {u.organisation_id: u for u in self.users.values() if u.role == Role.SUPERVISOR}
         for case, country in case_rows:
             supervisor = staff[case.organisation_id]
             recorder = case.assigned_to or supervisor
-            recruitments.append(self.build_recruitment(case, country))
+            recruitment = self.build_recruitment(case, country)
+            recruitment.captured_on = self.custody.draw(
+                custody, case, recruitment.captured_on, recruitment.capture_place, recorder
+            )
+            if recruitment.captured_on and not recruitment.capture_kind:
+                recruitment.capture_kind = CaptureKind.CAPTURED
+            recruitments.append(recruitment)
             for _ in range(rng.randint(1, 2)):
                 contacts.append(self.build_family_contact(case, country))
             for scope, chance in CONSENT_CHANCES:
@@ -551,6 +564,7 @@ class DemoSeeder:
         Note.objects.bulk_create(notes, batch_size=BATCH)
         Task.objects.bulk_create(tasks, batch_size=BATCH)
         self.save_embassy_requests(requests)
+        custody.save()
 
     def build_consent(
         self, case: Case, country: str, scope: str, recorder: User, supervisor: User

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
-from casework import audit, exports, stats
+from casework import audit, stats
+from casework.stats import exports
 
 
 class Command(BaseCommand):

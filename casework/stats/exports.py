@@ -1,7 +1,8 @@
 """Anonymised statistics exports: build, write as CSV, XLSX or JSON, audit, expire.
 
-Every figure comes from casework.stats, already disclosure-controlled. Spreadsheet
-cells that a spreadsheet program would read as a formula are neutralised.
+Every figure comes from a release (casework.stats.release) or the microdata
+(casework.stats.records), already disclosure-controlled. Spreadsheet cells that a
+spreadsheet program would read as a formula are neutralised.
 """
 
 import csv
@@ -15,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 
+from accounts.models import Organisation
 from casework import audit, stats
 from casework.stats.models import StatsExport
 
@@ -48,8 +50,6 @@ def _dates(parameters):
 
 
 def organisation_ids(export):
-    from accounts.models import Organisation
-
     if export.parameters.get("scope") == "coalition" and settings.STATS_COALITION:
         return list(Organisation.objects.values_list("pk", flat=True))
     return [export.organisation_id]

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -14,66 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import Organisation, Role
 from accounts.security import client_ip
-from casework import audit, exports, stats
-from casework.forms import DATE, PlausibleDatesMixin
+from casework import access, audit, stats
+from casework.celery import enqueue
+from casework.http import htmx
+from casework.stats import custody as custody_stats
+from casework.stats import exports
+from casework.stats import inquiries as inquiry_stats
+from casework.stats.forms import CrossTabForm, ExportForm, StatsFilterForm
 from casework.stats.models import StatsExport
-from casework.views.cases import htmx
+from casework.stats.tasks import build_export
 
 data_officer_only = role_required(Role.DATA_OFFICER)
-
-
-class StatsFilterForm(PlausibleDatesMixin, forms.Form):
-    period_start = forms.DateField(label=_("Cases opened from"), required=False, widget=DATE)
-    period_end = forms.DateField(label=_("until"), required=False, widget=DATE)
-    scope = forms.ChoiceField(
-        label=_("Organisations"),
-        choices=[("own", _("My organisation")), ("coalition", _("The whole coalition"))],
-        required=False,
-    )
-    k = forms.IntegerField(
-        label=_("Smallest count shown (k)"),
-        min_value=stats.K_MIN,
-        initial=stats.K_DEFAULT,
-        required=False,
-    )
-    rounding = forms.BooleanField(label=_("Round counts to multiples of 5"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not settings.STATS_COALITION:
-            self.fields["scope"].choices = self.fields["scope"].choices[:1]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The end is before the start."))
-        data["k"] = data.get("k") or stats.K_DEFAULT
-        data["scope"] = data.get("scope") or "own"
-        return data
-
-
-DIMENSION_CHOICES = [(name, dim.label) for name, dim in stats.DIMENSIONS.items()]
-
-
-class CrossTabForm(forms.Form):
-    rows = forms.ChoiceField(label=_("Rows"), choices=DIMENSION_CHOICES, initial="region")
-    columns = forms.ChoiceField(label=_("Columns"), choices=DIMENSION_CHOICES, initial="situation")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("rows") and data.get("rows") == data.get("columns"):
-            self.add_error("columns", _("Choose two different dimensions."))
-        return data
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(label=_("Format"), choices=StatsExport.Format.choices)
-    include_crosstab = forms.BooleanField(
-        label=_("Include the cross-tabulation above"), required=False
-    )
 
 
 def _filters(request):
@@ -90,8 +42,6 @@ def _filters(request):
 
 
 def _organisation_ids(user, scope):
-    from accounts.models import Organisation
-
     if scope == "coalition" and settings.STATS_COALITION:
         return list(Organisation.objects.values_list("pk", flat=True))
     return [user.organisation_id]
@@ -170,11 +120,48 @@ def _rows(table: stats.Table, k: int) -> list[dict]:
     return [
         {
             "labels": [
-                stats.DIMENSIONS[name].value_label(cell.values[name]) for name in table.dimensions
+                table.catalogue[name].value_label(cell.values[name]) for name in table.dimensions
             ],
             "count": _shown(cell, k),
         }
         for cell in table.cells
+    ]
+
+
+def _inquiry_tables(user, filters) -> list[dict]:
+    """The family inquiry tables (casework.stats.inquiries), as the dashboard shows them."""
+    release = inquiry_stats.inquiry_release(
+        _organisation_ids(user, filters["scope"]),
+        k=filters["k"],
+        rounding=filters["rounding"],
+        period_start=filters["period_start"],
+        period_end=filters["period_end"],
+    )
+    return _plain_tables(release)
+
+
+def _custody_tables(user, filters) -> list[dict]:
+    """The custody tables (casework.stats.custody), as the dashboard shows them."""
+    release = custody_stats.custody_release(
+        _organisation_ids(user, filters["scope"]),
+        k=filters["k"],
+        rounding=filters["rounding"],
+        period_start=filters["period_start"],
+        period_end=filters["period_end"],
+    )
+    return _plain_tables(release)
+
+
+def _plain_tables(release) -> list[dict]:
+    """A release's tables without charts, as the dashboard shows them."""
+    return [
+        {
+            "table": table,
+            "label": table.title,
+            "headers": [table.catalogue[name].label for name in table.dimensions],
+            "rows": _rows(table, release.k),
+        }
+        for table in release.tables
     ]
 
 
@@ -210,6 +197,8 @@ def dashboard(request):
             "tables": tables,
             "legend": _legend(release),
             "notes": _notes(release.k),
+            "inquiry_tables": _inquiry_tables(request.user, filters),
+            "custody_tables": _custody_tables(request.user, filters),
             "crosstab_form": CrossTabForm(),
             "export_form": ExportForm(),
             "exports": StatsExport.objects.filter(requested_by=request.user).order_by(
@@ -301,8 +290,6 @@ def create_export(request):
 
 
 def _enqueue_build(request, export: StatsExport) -> None:
-    from casework.tasks import build_export, enqueue
-
     if not enqueue(build_export, export.pk):
         # The export is saved as queued: the sweep enqueues it within minutes.
         messages.info(
@@ -311,17 +298,7 @@ def _enqueue_build(request, export: StatsExport) -> None:
 
 
 def _own_export(request, pk):
-    export = StatsExport.objects.filter(pk=pk, requested_by=request.user).first()
-    if export is None:
-        audit.record(
-            audit.Action.DENIED,
-            actor=request.user,
-            object_type="statsexport",
-            object_id=str(pk),
-            ip_address=client_ip(request),
-        )
-        raise Http404
-    return export
+    return access.get_own(request, StatsExport.objects, pk, "statsexport")
 
 
 @data_officer_only
