@@ -567,7 +567,7 @@ def score_names(
     floor_of: Callable[[list[tuple[int, float]]], float | None] | None = None,
 ) -> list[tuple[int, float]]:
     """score_persons for several names at once (each a list of typed parts): a person
-    scores their best name. One query, however many names; two with `floor_of`.
+    scores their best name. One query, however many names; always two with `floor_of`.
 
     `floor_of` gives, from a first ranking on the closest keys only, a score below which
     the caller wants no one (or None). Keys too far to reach it are then not searched
@@ -598,10 +598,12 @@ def score_names(
     first = ranked(closest)
     floor = floor_of(first)
     if floor is None:
-        return ranked(rows) if len(closest) < len(rows) else first
+        return ranked(rows)
     # A person scoring `floor` or more has every part at parts * floor - (parts - 1).
+    # Always a second query, even when it could be skipped: a page's query count must not
+    # depend on the data.
     kept = [row for row in rows if row[3] >= row[4] * floor - (row[4] - 1) - 1e-3]
-    return first if set(kept) <= set(closest) else ranked(kept)
+    return ranked(kept)
 
 
 def _score_sql(rows, organisation_id, persons, every_part, recent_first) -> tuple[str, list]:

@@ -38,7 +38,9 @@
       maxOptions: null,
       allowEmptyOption: !select.multiple,
       hideSelected: select.multiple,
-      closeAfterSelect: !select.multiple,
+      // Closed after each choice, also for several: an open list would cover the
+      // step's buttons on a phone; typing again opens it for the next one.
+      closeAfterSelect: true,
       render,
     });
   });
@@ -64,6 +66,7 @@
       delimiter: ",",
       create: false,
       maxOptions: 50,
+      closeAfterSelect: true,
       plugins: { remove_button: { title: texts.remove } },
       searchField: ["text", "value"],
       render,
