@@ -81,6 +81,13 @@ class EncryptedTextField(models.TextField):
             value = self.get_prep_value(value)
         return value
 
+    def formfield(self, **kwargs):
+        # As Django's CharField does: a nullable field left empty stays NULL, so a form
+        # saved unchanged does not turn NULL into "".
+        if self.null:
+            kwargs.setdefault("empty_value", None)
+        return super().formfield(**kwargs)
+
     def get_lookup(self, lookup_name):
         if lookup_name != "isnull":
             return None

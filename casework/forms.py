@@ -106,18 +106,19 @@ class ReaderCountriesMixin:
 
 
 class KeepUntouchedSecondsMixin:
-    """A datetime-local input shows minutes: a stored time the user did not change keeps
-    its seconds instead of being cut to the minute on save."""
+    """A datetime-local input shows minutes (or seconds): a stored time the user did not
+    change keeps its seconds and microseconds instead of being cut on save."""
 
     def clean(self) -> dict:
         data = super().clean()
         for name, field in self.fields.items():
             if not isinstance(field, forms.DateTimeField) or not data.get(name):
                 continue
-            initial = self.get_initial_for_field(field, name)
-            if (
-                isinstance(initial, datetime.datetime)
-                and initial.replace(second=0, microsecond=0) == data[name]
+            # Not get_initial_for_field(): it drops the microseconds this keeps.
+            initial = self.initial.get(name)
+            if isinstance(initial, datetime.datetime) and data[name] in (
+                initial.replace(second=0, microsecond=0),
+                initial.replace(microsecond=0),
             ):
                 data[name] = initial
         return data
