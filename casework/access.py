@@ -443,11 +443,12 @@ def duplicate_candidates(user, person_ids):
     return Person.objects.filter(pk__in=person_ids, organisation_id=scope)
 
 
-def get_child(request, case, children, pk, object_type):
-    """One child object from `children` (a queryset from a *_for function), else Http404."""
+def get_child(request, parent, children, pk, object_type):
+    """One child object of a case or an inquiry from `children` (a queryset from a
+    function here), else Http404."""
     obj = children.filter(pk=pk).first()
     if obj is None:
-        deny(request, case.reference, object_type, str(pk))
+        deny(request, parent.reference, object_type, str(pk))
     return obj
 
 
@@ -605,17 +606,6 @@ def candidates_for(user, inquiry: Inquiry) -> QuerySet[InquiryCandidate]:
     return inquiry.candidates.select_related("organisation").order_by("-score", "pk")
 
 
-def persons_shown_in_candidates(user, candidates) -> set[int]:
-    """Of these candidates' persons, those the user may see in full: a person with a
-    case in `cases_visible_to(user)`. The others are shown without personal data, as
-    "possible match held by <organisation>" with the fields that agree."""
-    person_ids = {c.person_id for c in candidates}
-    if not person_ids:
-        return set()
-    visible = cases_visible_to(user).filter(person_id__in=person_ids)
-    return set(visible.values_list("person_id", flat=True))
-
-
 def contact_requests_to_answer(user) -> QuerySet[ContactRequest]:
     """Contact requests addressed to the user's organisation, for its supervisors."""
     if not (is_case_staff(user) and user.role == Role.SUPERVISOR):
@@ -629,14 +619,6 @@ def get_inquiry_to_work_on(request, reference: str) -> Inquiry:
     if not may_work_on_inquiry(request.user, inquiry):
         deny(request, reference, "inquiry")
     return inquiry
-
-
-def get_inquiry_child(request, inquiry: Inquiry, children, pk, object_type: str):
-    """One child object of an inquiry from `children` (from a function here), else Http404."""
-    obj = children.filter(pk=pk).first()
-    if obj is None:
-        deny(request, inquiry.reference, object_type, str(pk))
-    return obj
 
 
 def inquiry_notes_for(user, inquiry: Inquiry) -> QuerySet[InquiryNote]:
@@ -661,7 +643,8 @@ def contact_requests_of(user, inquiry: Inquiry) -> QuerySet[ContactRequest]:
 
 def cases_of_candidates(user, candidates) -> dict[int, Case]:
     """{person id: the newest of their cases the user may open} for these candidates:
-    the persons of `persons_shown_in_candidates`, shown in full and linked to that case."""
+    those persons are shown in full and linked to that case; the others without personal
+    data, as "possible match held by <organisation>" with the fields that agree."""
     person_ids = {c.person_id for c in candidates}
     if not person_ids:
         return {}
@@ -753,17 +736,19 @@ def follow_ups_for(user, case) -> QuerySet[FollowUp]:
 
 
 def custody_obligations_for(user, case) -> CustodyObligations | None:
-    """The case's obligations record, for staff (None if none is recorded yet)."""
+    """The case's obligations record, for staff (None if none is recorded yet); no query
+    for a case from get_case(custody=True)."""
     if not is_case_staff(user):
         return None
-    return CustodyObligations.objects.filter(case=case).first()
+    return _one_to_one(case, "custody_obligations")
 
 
 def way_home_for(user, case) -> WayHome | None:
-    """The case's way home, for staff (None if none is recorded yet)."""
+    """The case's way home, for staff (None if none is recorded yet); no query for a case
+    from get_case(custody=True)."""
     if not is_case_staff(user):
         return None
-    return WayHome.objects.filter(case=case).select_related("nationality_request").first()
+    return _one_to_one(case, "way_home")
 
 
 # What a liaison sees of custody and the way home: dates of the steps, yes/no for the

@@ -5,9 +5,6 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
-
 from casework.models import (
     Case,
     CustodyEvent,
@@ -90,11 +87,8 @@ class CustodyRows:
             (FollowUp, self.follow_ups),
         ]:
             model.objects.bulk_create(rows, batch_size=BATCH)
-        # The custody status, set-based as CustodyEvent.save sets it for one case.
-        latest = CustodyEvent.objects.filter(case_id=OuterRef("pk")).latest_first()
-        Case.objects.filter(pk__in={e.case_id for e in self.events}).update(
-            custody_status=Coalesce(Subquery(latest.values("kind")[:1]), Value(""))
-        )
+        # bulk_create skips CustodyEvent.save: the custody status is set here, in one UPDATE.
+        CustodyEvent.refresh_case_status(*{e.case_id for e in self.events})
 
 
 class CustodyDrawer:

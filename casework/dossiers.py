@@ -95,22 +95,20 @@ def embassy_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def audit_file(
-    user, dossier_kind: str, content: bytes, *, case: Case | None = None, ip_address=None, **extra
-) -> str:
-    """Audit a file handed to (or built for) `user`, with its SHA-256; returns the hash."""
-    digest = hashlib.sha256(content).hexdigest()
+    user, dossier_kind: str, digest: str, *, case: Case, ip_address=None, **extra
+) -> None:
+    """Audit a case's file built for `user`, with its SHA-256 `digest`."""
     details = " ".join(f"{key}={value}" for key, value in extra.items())
     audit.record(
         audit.Action.EXPORT,
         actor=user,
-        organisation_id=case.organisation_id if case else None,
+        organisation_id=case.organisation_id,
         object_type="dossier",
         object_id=dossier_kind,
-        case_reference=case.reference if case else "",
+        case_reference=case.reference,
         detail=f"{details} sha256={digest}".strip(),
         ip_address=ip_address,
     )
-    return digest
 
 
 def audit_embassy_file(
@@ -209,7 +207,7 @@ def build_dossier(dossier_id: int) -> str:
         if finished and case is None:
             audit_embassy_file(user, audit.Action.EXPORT, digest, case_ids, id=dossier.pk)
         elif finished:
-            audit_file(user, dossier.kind, content, case=case, id=dossier.pk, cases=len(case_ids))
+            audit_file(user, dossier.kind, digest, case=case, id=dossier.pk, cases=len(case_ids))
     if not finished:
         dossier.file.delete(save=False)
         return "superseded"

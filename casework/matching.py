@@ -278,13 +278,16 @@ def _keys_of_spellings(spellings):
     return keys
 
 
-def keys_for_person(person, aliases=None) -> set[tuple[str, str]]:
-    """Every (key, kind) of the person: names, name in own script and every alias."""
+def _person_spellings(person, aliases=None) -> list[str]:
+    """The person's names, name in own script and aliases (theirs unless given)."""
     if aliases is None:
         aliases = [a.name for a in person.aliases.all()]
-    return _keys_of_spellings(
-        _spellings(person.given_name, person.family_name, person.native_name, aliases)
-    )
+    return _spellings(person.given_name, person.family_name, person.native_name, aliases)
+
+
+def keys_for_person(person, aliases=None) -> set[tuple[str, str]]:
+    """Every (key, kind) of the person: names, name in own script and every alias."""
+    return _keys_of_spellings(_person_spellings(person, aliases))
 
 
 def refresh_name_keys(person):
@@ -837,13 +840,7 @@ def find_duplicates(
             wanted_countries and countries and not wanted_countries & countries
         ):
             continue
-        spellings = _spellings(
-            person.given_name,
-            person.family_name,
-            person.native_name,
-            [a.name for a in person.aliases.all()],
-        )
-        score = _name_score(new_forms, _forms(spellings))
+        score = _name_score(new_forms, _forms(_person_spellings(person)))
         if score >= SIMILAR_NAME_SCORE:
             found.append(Candidate(person.pk, person.case_reference, SIMILAR_NAME, float(score)))
     found.sort(key=lambda c: (c.reason != SAME_DOCUMENT, -c.score, c.person_id))
@@ -1024,12 +1021,7 @@ def _digest_holders(description, persons) -> tuple[set[int], set[int]]:
 
 def _compare_names(names, person) -> Comparison:
     """Name level from the best whole-name score; detail: the person's agreeing parts."""
-    spellings = _spellings(
-        person.given_name,
-        person.family_name,
-        person.native_name,
-        [a.name for a in person.aliases.all()],
-    )
+    spellings = _person_spellings(person)
     words = {w: _skeleton_word(_fold_word(w)) for s in spellings for w in normalise(s).split()}
     typed = [keys for keys in map(_query_keys, names) if keys]
     if not typed:

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import secrets
 import uuid
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -1033,6 +1034,45 @@ def private_export_name(instance, filename):
     return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
+class BuiltInBackground:
+    """For a model of files built by a worker for their requester (a dossier, a statistics
+    export): one build at a time claims the row, and its link works until expires_at."""
+
+    # The model's own fields, named here for the methods below.
+    pk: int
+    state: str
+    attempts: int
+    expires_at: datetime.datetime | None
+    _default_manager: ClassVar[models.Manager]
+    # Set on the row too when a build claims it (besides the state, attempt and start).
+    CLAIM_FIELDS: ClassVar[dict[str, Any]] = {}
+
+    def claim_build(self) -> int | None:
+        """Claim the queued row for one build; its attempt number, or None if taken."""
+        attempt = self.attempts + 1
+        rows = type(self)._default_manager.filter(
+            pk=self.pk, state="queued", attempts=self.attempts
+        )
+        claimed = rows.update(
+            state="running", attempts=attempt, started_at=timezone.now(), **self.CLAIM_FIELDS
+        )
+        if not claimed:
+            return None
+        self.state, self.attempts = "running", attempt
+        for name, value in self.CLAIM_FIELDS.items():
+            setattr(self, name, value)
+        return attempt
+
+    @property
+    def downloadable(self) -> bool:
+        """Built, and its download link not yet expired."""
+        return (
+            self.state == "done"
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
+
+
 class Notification(models.Model):
     """Something a user should know: shown in the app and, unless opted out, emailed."""
 
@@ -1254,6 +1294,34 @@ class InquiryQuerySet(models.QuerySet):
         spelled = InquiryName.objects.filter(inquiry=models.OuterRef("pk"), name__icontains=text)
         return self.filter(Q(reference__iexact=text) | models.Exists(spelled))
 
+    def with_tracing_consent(self) -> "InquiryQuerySet":
+        """Each inquiry with `has_tracing_consent` (Inquiry.tracing_consent_given) read in
+        the same query: a liaison's list tells every row's status without one query each."""
+        # The shared cases' subquery sits inside the consents' one: its inquiry is two out.
+        consents = _tracing_consents(
+            models.OuterRef(models.OuterRef("pk")), models.OuterRef("matched_case_id")
+        )
+        return self.annotate(has_tracing_consent=models.Exists(consents))
+
+
+def _shared_cases(inquiry) -> models.QuerySet:
+    """The cases other organisations shared about the inquiry's candidates (`inquiry`:
+    an id or an outer reference), as a subquery."""
+    return ContactRequest.objects.filter(
+        candidate__inquiry=inquiry, status=ContactRequestStatus.SHARED
+    ).values("shared_case")
+
+
+def _tracing_consents(inquiry, matched_case) -> models.QuerySet:
+    """Active tracing consents on the inquiry's matched or shared cases that are not
+    flagged "do not contact family" (ids or outer references)."""
+    return Consent.objects.filter(
+        Q(case_id=matched_case) | Q(case__in=_shared_cases(inquiry)),
+        scope=ConsentScope.TRACING,
+        status=ConsentStatus.GIVEN,
+        case__do_not_contact_family=False,
+    )
+
 
 # An inquiry's status as its inquirer may be told it (Inquiry.told_status): a possible
 # match, or a match without the person's consent, reads as "in progress".
@@ -1428,23 +1496,15 @@ class Inquiry(models.Model):
         """The person found agreed that an inquiring relative be told they are known: an
         active tracing consent on the matched case or on a case another organisation shared,
         unless that case is flagged "do not contact family"."""
-        shared = ContactRequest.objects.filter(
-            candidate__inquiry=self, status=ContactRequestStatus.SHARED
-        ).values("shared_case")
-        return Consent.objects.filter(
-            Q(case_id=self.matched_case_id) | Q(case__in=shared),
-            scope=ConsentScope.TRACING,
-            status=ConsentStatus.GIVEN,
-            case__do_not_contact_family=False,
-        ).exists()
+        if hasattr(self, "has_tracing_consent"):  # from InquiryQuerySet.with_tracing_consent
+            return self.has_tracing_consent
+        return _tracing_consents(self.pk, self.matched_case_id).exists()
 
     def family_contact_blocked(self) -> bool:
         """The matched (or a shared) case is flagged "do not contact family"."""
-        shared = ContactRequest.objects.filter(
-            candidate__inquiry=self, status=ContactRequestStatus.SHARED
-        ).values("shared_case")
         return Case.objects.filter(
-            Q(pk=self.matched_case_id) | Q(pk__in=shared), do_not_contact_family=True
+            Q(pk=self.matched_case_id) | Q(pk__in=_shared_cases(self.pk)),
+            do_not_contact_family=True,
         ).exists()
 
     def told_status(self) -> str:
@@ -1856,10 +1916,10 @@ class CustodyEvent(models.Model):
         return result
 
     @staticmethod
-    def refresh_case_status(case_id: int) -> None:
-        """Set the case's custody status to the kind of its latest event, in one UPDATE."""
+    def refresh_case_status(*case_ids: int) -> None:
+        """Set each case's custody status to the kind of its latest event, in one UPDATE."""
         latest = CustodyEvent.objects.filter(case_id=models.OuterRef("pk")).latest_first()
-        Case.objects.filter(pk=case_id).update(
+        Case.objects.filter(pk__in=case_ids).update(
             custody_status=Coalesce(models.Subquery(latest.values("kind")[:1]), models.Value(""))
         )
 
@@ -2108,7 +2168,7 @@ class FollowUp(models.Model):
                 follow_up.save(update_fields=["due_on"])
 
 
-class Dossier(models.Model):
+class Dossier(BuiltInBackground, models.Model):
     """A PDF (or the liaison's list) of what one viewer may see, built in the background
     for its requester alone and downloadable briefly: a case dossier, or a liaison's list
     of their country's disclosed cases with their custody status."""
@@ -2159,22 +2219,6 @@ class Dossier(models.Model):
     def __str__(self):
         return f"{self.kind} dossier #{self.pk}"
 
-    def claim_build(self) -> int | None:
-        """Claim the queued dossier for one build; its attempt number, or None if taken."""
-        attempt = self.attempts + 1
-        claimed = Dossier.objects.filter(
-            pk=self.pk, state=self.State.QUEUED, attempts=self.attempts
-        ).update(state=self.State.RUNNING, attempts=attempt, started_at=timezone.now())
-        if not claimed:
-            return None
-        self.state, self.attempts = self.State.RUNNING, attempt
-        return attempt
-
     @property
     def downloadable(self) -> bool:
-        return (
-            self.state == self.State.DONE
-            and bool(self.file)
-            and self.expires_at is not None
-            and self.expires_at > timezone.now()
-        )
+        return bool(self.file) and super().downloadable

@@ -4,6 +4,8 @@ consent, through the disclosure control, and shown on the dashboard."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
@@ -104,6 +106,15 @@ def test_custody_release_withholds_small_counts_and_what_gives_them_away(org, re
     assert all(cell.count is None or cell.count == 0 or cell.count >= 11 for cell in table.cells)
     # Captured and the total together would give the 3 away: one of them is withheld.
     assert any(cell.state == CellState.SECONDARY for cell in table.cells)
+
+
+def test_custody_release_reads_the_facts_once_for_every_table(org, recorder):
+    for _ in range(12):
+        captured_case(org, recorder)
+    with CaptureQueriesContext(connection) as queries:
+        release = custody_release([org.pk], k=11)
+    assert len(release.tables) == 5
+    assert len(queries) == 1
 
 
 def test_dashboard_shows_the_custody_tables(org, recorder):

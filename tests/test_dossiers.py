@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from accounts.models import Role
@@ -137,7 +138,7 @@ def test_every_page_carries_the_viewer_and_the_day(world):
     user = world["supervisor"]
     _dossier, pages = built(world, "supervisor")
     assert len(pages) > 1
-    day = squash(timezone.now().strftime("%Y"))
+    day = squash(date_format(timezone.now(), "DATE_FORMAT"))  # the day, not just the year
     for page in pages:
         assert squash(user.get_username()) in page and day in page
 

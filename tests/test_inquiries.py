@@ -484,3 +484,34 @@ def test_the_list_costs_the_same_queries_for_one_inquiry_or_many(caseworker, inq
     with CaptureQueriesContext(connection) as many:
         client.get("/inquiries/")
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_a_liaisons_list_costs_the_same_queries_for_one_inquiry_or_many(org, caseworker):
+    liaison = LiaisonFactory(liaison_countries="NP")
+    InquiryFactory(organisation=org, submitted_by=liaison)
+    client = signed_in_client(liaison)
+    client.get("/inquiries/")  # the session and language, settled once
+    with CaptureQueriesContext(connection) as one:
+        client.get("/inquiries/")
+    for _ in range(5):
+        InquiryFactory(organisation=org, submitted_by=liaison)
+    matched = InquiryFactory(organisation=org, submitted_by=liaison)
+    held = CaseFactory(organisation=org)
+    ConsentFactory(case=held, scope=ConsentScope.TRACING, country="")
+    Inquiry.objects.filter(pk=matched.pk).update(status=InquiryStatus.MATCHED, matched_case=held)
+    # Told through a case another organisation shared, with its person's consent.
+    elsewhere = CaseFactory(organisation=OrganisationFactory())
+    ConsentFactory(case=elsewhere, scope=ConsentScope.TRACING, country="")
+    ContactRequestFactory(
+        candidate=InquiryCandidateFactory(
+            inquiry=InquiryFactory(organisation=org, submitted_by=liaison),
+            person=elsewhere.person,
+        ),
+        status="shared",
+        shared_case=elsewhere,
+    )
+    with CaptureQueriesContext(connection) as many:
+        listing = client.get("/inquiries/").content.decode()
+    assert listing.count("In progress") == 6
+    assert listing.count("Found, and agreed that relatives be told") == 2
+    assert len(many.captured_queries) == len(one.captured_queries)

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from casework import labels
-from casework.stats.facts import AGE_BANDS, AGE_TOP_BAND
+from casework.stats.facts import AGE_BANDS, AGE_TOP_BAND, DAY_BANDS, DAY_TOP_BAND
 from casework.vocabularies import (
     CaseStatus,
     MeansOfControl,
@@ -110,6 +110,29 @@ def _choice_dimension(name, label, choices, multi_valued=False):
         sort_key=_last_if_not_recorded(order.__getitem__),
         multi_valued=multi_valued,
         cardinality=len(labels) + 1,  # and none
+    )
+
+
+_DAY_ORDER = [band for _days, band in DAY_BANDS] + [DAY_TOP_BAND]
+_DAY_LABELS = {
+    "0-7": _("Within a week"),
+    "8-30": _("8 to 30 days"),
+    "31-90": _("31 to 90 days"),
+    "91-365": _("91 days to a year"),
+    DAY_TOP_BAND: _("More than a year"),
+}
+
+
+def day_band_dimension(name: str, label) -> Dimension:
+    """A time in days, in the bands of `facts.DAY_BANDS` (a column of band values)."""
+    return Dimension(
+        name=name,
+        label=label,
+        column=name,
+        cardinality=len(_DAY_ORDER) + 1,
+        generalise=lambda raw, ctx: raw if raw in _DAY_ORDER else NOT_RECORDED,
+        label_value=lambda value: str(_DAY_LABELS[value]),
+        sort_key=_last_if_not_recorded(_DAY_ORDER.index),
     )
 
 

@@ -102,9 +102,10 @@ AGE_BANDS = [(None, 20, "<20"), (20, 30, "20-29"), (30, 40, "30-39"), (40, 50, "
 AGE_TOP_BAND = (50, "50+")
 MEANS_NOT_RECORDED_BIT = 1
 MEANS_BITS = {value: 1 << (index + 1) for index, value in enumerate(MeansOfControl.values)}
-# (upper bound in days, band): the time from capture to a custody step.
-CUSTODY_TIME_BANDS = [(7, "0-7"), (30, "8-30"), (90, "31-90"), (365, "91-365")]
-CUSTODY_TIME_TOP_BAND = "366+"
+# (upper bound in days, band): the time from capture to a custody step, and from an
+# inquiry to its outcome (`casework.stats.inquiries`).
+DAY_BANDS = [(7, "0-7"), (30, "8-30"), (90, "31-90"), (365, "91-365")]
+DAY_TOP_BAND = "366+"
 BATCH_SIZE = 100_000
 ATTEMPTS = 5
 # Which fields of a model, saved with update_fields, change a counted value.
@@ -206,9 +207,9 @@ def _time_from_capture(step_date: str):
         When(LessThan(elapsed, days(0)), then=Value(NOT_RECORDED)),
         *(
             When(LessThanOrEqual(elapsed, days(upper)), then=Value(band))
-            for upper, band in CUSTODY_TIME_BANDS
+            for upper, band in DAY_BANDS
         ),
-        When(GreaterThanOrEqual(elapsed, days(0)), then=Value(CUSTODY_TIME_TOP_BAND)),
+        When(GreaterThanOrEqual(elapsed, days(0)), then=Value(DAY_TOP_BAND)),
         default=Value(NOT_RECORDED),
     )
 

@@ -15,7 +15,6 @@ import datetime
 
 from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, When
 from django.db.models import Value as V
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Inquiry
@@ -25,44 +24,20 @@ from casework.stats.dimensions import (
     Context,
     Dimension,
     _choice_dimension,
-    _last_if_not_recorded,
+    day_band_dimension,
     generalised_counts,
 )
-from casework.stats.release import Cell, Release, Table, rounded, table_keys
-from casework.stats.suppression import K_DEFAULT, CellState, Key, cell_states, validate_k
+from casework.stats.facts import DAY_BANDS, DAY_TOP_BAND
+from casework.stats.release import Release, controlled_release, validated_tables
+from casework.stats.suppression import K_DEFAULT, validate_k
 from casework.vocabularies import INQUIRY_OUTCOMES, InquiryChannel, InquiryStatus
-
-# (upper bound in days, band): the time from receiving an inquiry to its outcome.
-TIME_BANDS = [
-    (7, "0-7"),
-    (30, "8-30"),
-    (90, "31-90"),
-    (365, "91-365"),
-]
-TIME_TOP_BAND = "366+"
-_TIME_ORDER = [band for _days, band in TIME_BANDS] + [TIME_TOP_BAND]
-_TIME_LABELS = {
-    "0-7": _("Within a week"),
-    "8-30": _("8 to 30 days"),
-    "31-90": _("31 to 90 days"),
-    "91-365": _("91 days to a year"),
-    TIME_TOP_BAND: _("More than a year"),
-}
 
 INQUIRY_DIMENSIONS: dict[str, Dimension] = {
     "channel": _choice_dimension("channel", _("Received by"), InquiryChannel),
     "nationality": DIMENSIONS["nationality"],
     "region": DIMENSIONS["region"],
     "status": _choice_dimension("status", _("Status or outcome"), InquiryStatus),
-    "time_to_outcome": Dimension(
-        name="time_to_outcome",
-        label=_("Time to outcome"),
-        column="time_to_outcome",
-        cardinality=len(_TIME_ORDER) + 1,
-        generalise=lambda raw, ctx: raw if raw in _TIME_ORDER else NOT_RECORDED,
-        label_value=lambda value: str(_TIME_LABELS[value]),
-        sort_key=_last_if_not_recorded(_TIME_ORDER.index),
-    ),
+    "time_to_outcome": day_band_dimension("time_to_outcome", _("Time to outcome")),
 }
 INQUIRY_TABLES: list[tuple[str, ...]] = [
     ("channel",),
@@ -89,9 +64,9 @@ def _time_to_outcome() -> Case:
     return Case(
         *[
             When(settled & Q(elapsed__lte=datetime.timedelta(days=days)), then=V(band))
-            for days, band in TIME_BANDS
+            for days, band in DAY_BANDS
         ],
-        When(settled, then=V(TIME_TOP_BAND)),
+        When(settled, then=V(DAY_TOP_BAND)),
         default=V(NOT_RECORDED),
     )
 
@@ -111,18 +86,6 @@ def grouped(inquiries: QuerySet, dimensions: list[Dimension]) -> list[dict]:
     ]
 
 
-def _validated(tables) -> list[tuple[str, ...]]:
-    result = []
-    for table in tables:
-        table = tuple(table)
-        if not 1 <= len(table) <= 2 or len(set(table)) != len(table):
-            raise ValueError(f"a table has one or two distinct dimensions, not {table!r}")
-        if any(name not in INQUIRY_DIMENSIONS for name in table):
-            raise ValueError(f"unknown dimension in {table!r}")
-        result.append(table)
-    return result
-
-
 def inquiry_release(
     organisation_ids,
     tables=INQUIRY_TABLES,
@@ -135,44 +98,24 @@ def inquiry_release(
 ) -> Release:
     """The inquiry tables, generalised, suppressed and optionally rounded, as a Release."""
     k = validate_k(k)
-    tables = _validated(tables)
+    tables = validated_tables(tables, INQUIRY_DIMENSIONS)
     inquiries = inquiries_in_scope(organisation_ids, period_start, period_end)
+    # One grouped query for every table and the nationality roll-up (a few thousand
+    # groups at most): each sums its own dimensions from it.
+    names = dict.fromkeys(["nationality", *(name for dims in tables for name in dims)])
+    rows = grouped(inquiries, [INQUIRY_DIMENSIONS[name] for name in names])
     nationality = INQUIRY_DIMENSIONS["nationality"]
-    by_nationality = generalised_counts(grouped(inquiries, [nationality]), [nationality], Context())
+    by_nationality = generalised_counts(rows, [nationality], Context())
     ctx = Context(rolled_up=frozenset(code for (code,), n in by_nationality.items() if 0 < n < k))
-
-    published = {}
-    counts: dict[Key, int] = {}
-    for dims in tables:
-        dimensions = [INQUIRY_DIMENSIONS[name] for name in dims]
-        cells = generalised_counts(grouped(inquiries, dimensions), dimensions, ctx)
-        published[dims] = table_keys(dims, cells, INQUIRY_DIMENSIONS)
-        for key, (_values, total) in published[dims].items():
-            counts.setdefault(key, total)
-    states = cell_states(counts, k, INQUIRY_DIMENSIONS)
-
-    result = []
-    for dims in tables:
-        table_cells = []
-        for key, (values, _count) in published[dims].items():
-            shown: int | None = counts[key]
-            if states[key] != CellState.SHOWN:
-                shown = None
-            elif rounding:
-                shown = rounded(counts[key])
-            table_cells.append(Cell(values=dict(values), count=shown, state=states[key]))
-        result.append(
-            Table(
-                name="inquiries__" + "__".join(dims),
-                dimensions=dims,
-                cells=table_cells,
-                catalogue=INQUIRY_DIMENSIONS,
-            )
-        )
-    return Release(
+    return controlled_release(
+        [
+            (dims, generalised_counts(rows, [INQUIRY_DIMENSIONS[n] for n in dims], ctx))
+            for dims in tables
+        ],
+        INQUIRY_DIMENSIONS,
         k=k,
-        rounding=bool(rounding),
-        generated_at=now or timezone.now(),
-        tables=result,
+        rounding=rounding,
+        now=now,
         excluded_opt_outs=0,  # no consent to lack: every inquiry counts
+        prefix="inquiries__",
     )

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from casework.models import Case, private_export_name, secrets_token
+from casework.models import BuiltInBackground, Case, private_export_name, secrets_token
 
 
-class StatsExport(models.Model):
+class StatsExport(BuiltInBackground, models.Model):
     """An anonymised statistics export, built in the background and downloadable briefly."""
 
     class Format(models.TextChoices):
@@ -55,6 +55,8 @@ class StatsExport(models.Model):
     MAX_ATTEMPTS = 3
     # The error recorded when it was given up (shown translated on the export page).
     INTERRUPTED = "interrupted"
+    # A build shows 5% as soon as it claims the export.
+    CLAIM_FIELDS = {"progress": 5}
 
     class Meta:
         db_table = "casework_statsexport"  # the table it had in the casework app
@@ -64,17 +66,6 @@ class StatsExport(models.Model):
 
     def __str__(self):
         return f"{self.format} export #{self.pk}"
-
-    def claim_build(self) -> int | None:
-        """Claim the queued export for one build; its attempt number, or None if taken."""
-        attempt = self.attempts + 1
-        claimed = StatsExport.objects.filter(
-            pk=self.pk, state=self.State.QUEUED, attempts=self.attempts
-        ).update(state=self.State.RUNNING, progress=5, attempts=attempt, started_at=timezone.now())
-        if not claimed:
-            return None
-        self.state, self.progress, self.attempts = self.State.RUNNING, 5, attempt
-        return attempt
 
     def deadline(self):
         """When a running build is taken for dead (its worker was killed)."""
@@ -93,14 +84,6 @@ class StatsExport(models.Model):
         deadline = self.deadline()
         return (
             self.state == self.State.RUNNING and deadline is not None and deadline < timezone.now()
-        )
-
-    @property
-    def downloadable(self):
-        return (
-            self.state == self.State.DONE
-            and self.expires_at is not None
-            and self.expires_at > timezone.now()
         )
 
 

@@ -142,14 +142,17 @@ class Release:
         }
 
 
-def _validated_tables(tables) -> list[tuple[str, ...]]:
+def validated_tables(
+    tables, catalogue: Mapping[str, Dimension] = DIMENSIONS
+) -> list[tuple[str, ...]]:
+    """The tables as tuples; ValueError unless each has one or two distinct known dimensions."""
     result = []
     for table in tables:
         table = tuple(table)
         if not 1 <= len(table) <= 2 or len(set(table)) != len(table):
             raise ValueError(f"a table has one or two distinct dimensions, not {table!r}")
         for name in table:
-            if name not in DIMENSIONS:
+            if name not in catalogue:
                 raise ValueError(f"unknown dimension {name!r}")
         result.append(table)
     return result
@@ -210,7 +213,7 @@ def build_release(
 ) -> Release:
     """The tables, generalised, suppressed and optionally rounded: safe to publish as is."""
     k = validate_k(k)
-    tables = _validated_tables(tables)
+    tables = validated_tables(tables)
     facts = eligible_facts(organisation_ids, period_start, period_end)
     nationality = DIMENSIONS["nationality"]
 
@@ -225,30 +228,60 @@ def build_release(
             ctx = Context()
         excluded = excluded_facts(organisation_ids, period_start, period_end).count()
 
+    return controlled_release(
+        [
+            (dims, generalised_counts(raw[dims], [DIMENSIONS[name] for name in dims], ctx))
+            for dims in tables
+        ],
+        k=k,
+        rounding=rounding,
+        now=now,
+        excluded_opt_outs=excluded,
+    )
+
+
+def controlled_release(
+    tables: list[tuple[tuple[str, ...], dict[tuple[str, ...], int]]],
+    catalogue: Mapping[str, Dimension] = DIMENSIONS,
+    *,
+    k: int,
+    rounding,
+    now=None,
+    excluded_opt_outs: int = 0,
+    prefix: str = "",
+) -> Release:
+    """A Release of these (dimensions, generalised counts) tables, totals added, suppressed
+    together (one figure in several tables counts once) and optionally rounded."""
     published = {}  # dims -> {Key: (values, count)}
     counts: dict[Key, int] = {}
-    for dims in tables:
-        cells = generalised_counts(raw[dims], [DIMENSIONS[name] for name in dims], ctx)
-        published[dims] = table_keys(dims, cells)
+    for dims, cells in tables:
+        published[dims] = table_keys(dims, cells, catalogue)
         for key, (_values, count) in published[dims].items():
             counts.setdefault(key, count)  # the same figure in several tables: one count
-    states = cell_states(counts, k, DIMENSIONS)
+    states = cell_states(counts, k, catalogue)
 
     result = []
-    for dims in tables:
+    for dims, _cells in tables:
         table_cells = []
         for key, (values, _count) in published[dims].items():
-            count, state = counts[key], states[key]
-            if state != CellState.SHOWN:
-                count = None
+            shown: int | None = counts[key]
+            if states[key] != CellState.SHOWN:
+                shown = None
             elif rounding:
-                count = rounded(count)
-            table_cells.append(Cell(values=dict(values), count=count, state=state))
-        result.append(Table(name="__".join(dims), dimensions=dims, cells=table_cells))
+                shown = rounded(counts[key])
+            table_cells.append(Cell(values=dict(values), count=shown, state=states[key]))
+        result.append(
+            Table(
+                name=prefix + "__".join(dims),
+                dimensions=dims,
+                cells=table_cells,
+                catalogue=catalogue,
+            )
+        )
     return Release(
         k=k,
         rounding=bool(rounding),
         generated_at=now or timezone.now(),
         tables=result,
-        excluded_opt_outs=excluded,
+        excluded_opt_outs=excluded_opt_outs,
     )

@@ -47,10 +47,12 @@ def _organisation_ids(user, scope):
     return [user.organisation_id]
 
 
-def _release(user, filters, tables):
-    return stats.build_release(
+def _release(user, filters, *tables, build=stats.build_release) -> stats.Release:
+    """`build` (the case, inquiry or custody release) over the organisations and period
+    chosen, with the k and rounding chosen."""
+    return build(
         _organisation_ids(user, filters["scope"]),
-        tables,
+        *tables,
         k=filters["k"],
         rounding=filters["rounding"],
         period_start=filters["period_start"],
@@ -128,30 +130,6 @@ def _rows(table: stats.Table, k: int) -> list[dict]:
     ]
 
 
-def _inquiry_tables(user, filters) -> list[dict]:
-    """The family inquiry tables (casework.stats.inquiries), as the dashboard shows them."""
-    release = inquiry_stats.inquiry_release(
-        _organisation_ids(user, filters["scope"]),
-        k=filters["k"],
-        rounding=filters["rounding"],
-        period_start=filters["period_start"],
-        period_end=filters["period_end"],
-    )
-    return _plain_tables(release)
-
-
-def _custody_tables(user, filters) -> list[dict]:
-    """The custody tables (casework.stats.custody), as the dashboard shows them."""
-    release = custody_stats.custody_release(
-        _organisation_ids(user, filters["scope"]),
-        k=filters["k"],
-        rounding=filters["rounding"],
-        period_start=filters["period_start"],
-        period_end=filters["period_end"],
-    )
-    return _plain_tables(release)
-
-
 def _plain_tables(release) -> list[dict]:
     """A release's tables without charts, as the dashboard shows them."""
     return [
@@ -197,8 +175,12 @@ def dashboard(request):
             "tables": tables,
             "legend": _legend(release),
             "notes": _notes(release.k),
-            "inquiry_tables": _inquiry_tables(request.user, filters),
-            "custody_tables": _custody_tables(request.user, filters),
+            "inquiry_tables": _plain_tables(
+                _release(request.user, filters, build=inquiry_stats.inquiry_release)
+            ),
+            "custody_tables": _plain_tables(
+                _release(request.user, filters, build=custody_stats.custody_release)
+            ),
             "crosstab_form": CrossTabForm(),
             "export_form": ExportForm(),
             "exports": StatsExport.objects.filter(requested_by=request.user).order_by(

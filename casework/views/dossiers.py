@@ -48,6 +48,15 @@ def _status(request: HttpRequest, dossier: Dossier, status_url: str, download_ur
     return render(request, "casework/dossier_status.html", context)
 
 
+def _servable(request: HttpRequest, dossier: Dossier, token: str) -> bool:
+    """The link's token, not expired, and every case in the file still the requester's."""
+    return (
+        constant_time_compare(token, dossier.token)
+        and dossier.downloadable
+        and access.dossier_still_visible(request.user, dossier)
+    )
+
+
 def _file(dossier: Dossier, filename: str) -> FileResponse:
     return FileResponse(
         dossier.file.open("rb"),
@@ -86,11 +95,7 @@ def dossier_status(request, reference, pk):
 @case_readers
 def dossier_download(request, reference, pk, token):
     case, dossier = _own_dossier(request, reference, pk, viewing=False)
-    if (
-        not constant_time_compare(token, dossier.token)
-        or not dossier.downloadable
-        or not access.dossier_still_visible(request.user, dossier)
-    ):
+    if not _servable(request, dossier, token):
         access.deny(request, case.reference, "dossier", str(pk))
     access.record_case_event(
         request, case, audit.Action.DOWNLOAD, obj=dossier, detail=f"sha256={dossier.sha256}"
@@ -126,10 +131,7 @@ def embassy_export_pdf(request):
 
 
 def _own_list(request, pk) -> Dossier:
-    dossier = access.embassy_exports_for(request.user).filter(pk=pk).first()
-    if dossier is None:
-        access.deny(request, "", "dossier", str(pk))
-    return dossier
+    return access.get_own(request, access.embassy_exports_for(request.user), pk, "dossier")
 
 
 @liaison_only
@@ -143,11 +145,7 @@ def embassy_export_status(request, pk):
 def embassy_export_download(request, pk, token):
     """The built list, while every case in it is still shared with the liaison."""
     dossier = _own_list(request, pk)
-    if (
-        not constant_time_compare(token, dossier.token)
-        or not dossier.downloadable
-        or not access.dossier_still_visible(request.user, dossier)
-    ):
+    if not _servable(request, dossier, token):
         access.deny(request, "", "dossier", str(pk))
     dossiers.audit_embassy_file(
         request.user,

@@ -75,6 +75,8 @@ def inquiry_list(request):
         inquiries = form.filter(inquiries, user)
         if search:
             inquiries = inquiries.named(search)
+    else:
+        inquiries = inquiries.with_tracing_consent()  # the told status of every row
     inquiries = inquiries.select_related("assigned_to", "organisation").order_by(
         "-received_at", "-pk"
     )
@@ -324,7 +326,7 @@ def inquiry_assign(request, reference):
 def inquiry_document(request, reference, pk):
     inquiry = access.get_inquiry_to_work_on(request, reference)
     documents = access.inquiry_documents_for(request.user, inquiry).exclude(file="")
-    document = access.get_inquiry_child(request, inquiry, documents, pk, "inquirydocument")
+    document = access.get_child(request, inquiry, documents, pk, "inquirydocument")
     audit.record(
         audit.Action.DOWNLOAD,
         actor=request.user,
@@ -348,7 +350,7 @@ def inquiry_document(request, reference, pk):
 def candidate_decide(request, reference, pk):
     """Confirm (the inquiry is matched to the person's case) or reject a visible candidate."""
     inquiry = access.get_inquiry_to_work_on(request, reference)
-    candidate = access.get_inquiry_child(
+    candidate = access.get_child(
         request, inquiry, access.candidates_for(request.user, inquiry), pk, "inquirycandidate"
     )
     case = access.cases_of_candidates(request.user, [candidate]).get(candidate.person_id)
@@ -373,7 +375,7 @@ def candidate_decide(request, reference, pk):
 def candidate_ask(request, reference, pk):
     """Ask the organisation holding a possible match whether it may share it."""
     inquiry = access.get_inquiry_to_work_on(request, reference)
-    candidate = access.get_inquiry_child(
+    candidate = access.get_child(
         request,
         inquiry,
         access.candidates_for(request.user, inquiry).filter(decision=MatchDecision.PENDING),

@@ -248,11 +248,7 @@ def _post_step(request: HttpRequest, draft: Draft, step: Step) -> HttpResponse:
         draft.save(request)
         return _render_step(request, draft, step, bound)
     draft.done.append(step.name)
-    duplicates = _unacknowledged_duplicates(request, draft)
-    if duplicates and request.POST.get("not_a_duplicate") == "1":
-        # "A different person": not shown again for this registration.
-        draft.acknowledged += [candidate.person_id for candidate in duplicates]
-        duplicates = []
+    duplicates = _duplicates_still_in_doubt(request, draft)
     draft.save(request)
     if duplicates:
         return _render_step(request, draft, step, bound, duplicates)
@@ -271,6 +267,16 @@ def _live_duplicates(request: HttpRequest, draft: Draft, step: Step) -> HttpResp
     if described:
         _audit_shown(request, described)
     return render(request, "casework/partials/duplicate_warning.html", {"duplicates": described})
+
+
+def _duplicates_still_in_doubt(request: HttpRequest, draft: Draft) -> list[matching.Candidate]:
+    """The possible duplicates to warn of; none if the caseworker just said "a different
+    person" (then those are not shown again for this registration)."""
+    duplicates = _unacknowledged_duplicates(request, draft)
+    if duplicates and request.POST.get("not_a_duplicate") == "1":
+        draft.acknowledged += [candidate.person_id for candidate in duplicates]
+        return []
+    return duplicates
 
 
 def _unacknowledged_duplicates(request: HttpRequest, draft: Draft) -> list[matching.Candidate]:
@@ -422,10 +428,7 @@ def _confirm(request: HttpRequest, draft: Draft | None, key: str) -> HttpRespons
         return redirect(_step_url(key, step.name))
     duplicates = []
     if data is not None:
-        duplicates = _unacknowledged_duplicates(request, draft)
-        if duplicates and request.POST.get("not_a_duplicate") == "1":
-            draft.acknowledged += [candidate.person_id for candidate in duplicates]
-            duplicates = []
+        duplicates = _duplicates_still_in_doubt(request, draft)
         if not duplicates and confirm.is_valid():
             case = create_once(request, confirm, lambda: _register(request.user, full))
             draft.forget(request)
