@@ -22,8 +22,16 @@ How it is counted
     fact column); see `_columns_in`. The tables left to query are packed a few to a
     query, grouped by all their dimensions at once and summed per table (`_pack`): each
     query reads every eligible case's row, so fewer queries is what makes a release
-    fast. Counting rows counts cases, as a case is one row. The snapshot's transaction
-    turns PostgreSQL's JIT compilation off: on these queries it cost more than it saved.
+    fast. Means of control is grouped by its bit mask and counted per value in Python
+    (a few thousand masks), not per value in the query (a test per value and row). The
+    cases left out for lack of consent are counted by one of the grouped queries,
+    grouped by eligibility too (`count_tables`), not by a query of their own. Counting
+    rows counts cases, as a case is one row. The snapshot's transaction turns
+    PostgreSQL's JIT compilation off: on these queries it cost more than it saved.
+    Measured at a million cases (tests/bench/stats.py), hashing the grouped text
+    columns costs about as much as reading the rows: a query per packed group of
+    tables, run in parallel, beat one GROUPING SETS query (never parallel) on an idle
+    machine, and a narrower table for some columns saved little (a fifth of one query).
 """
 
 import contextlib
@@ -34,8 +42,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, QuerySet
-from django.db.models.lookups import GreaterThan
+from django.db.models import Count, Exists, QuerySet
 
 from casework.models import Case
 from casework.stats.dimensions import DIMENSIONS, Dimension
@@ -75,11 +82,11 @@ def eligible_facts(organisation_ids, period_start=None, period_end=None) -> Quer
     return _in_scope(facts, organisation_ids, period_start, period_end)
 
 
-def excluded_facts(organisation_ids, period_start=None, period_end=None) -> QuerySet:
-    """The facts of the cases of these organisations and period that `eligible_cases`
-    leaves out for lack of an active statistics consent."""
-    facts = StatisticsFact.objects.all()
-    return _in_scope(facts, organisation_ids, period_start, period_end).filter(eligible=False)
+def facts_in_scope(organisation_ids, period_start=None, period_end=None) -> QuerySet:
+    """The facts of every case of these organisations and period, eligible or not: the
+    eligible ones are `eligible_facts`, the others those `eligible_cases` leaves out for
+    lack of an active statistics consent."""
+    return _in_scope(StatisticsFact.objects.all(), organisation_ids, period_start, period_end)
 
 
 # Means of control as the fact table holds it: raw value -> bit (None: not recorded).
@@ -88,37 +95,50 @@ _MEANS_BITS: dict[str | None, int] = {None: MEANS_NOT_RECORDED_BIT, **dict(MEANS
 EACH_CASE = "*each case*"
 
 
-def grouped_counts(facts: QuerySet, dimensions: Iterable[Dimension]) -> list[dict]:
-    """One query: cases per combination of the dimensions' raw values.
+def _grouped_rows(facts: QuerySet, columns: list[str]) -> list[dict]:
+    """One query: [{"stat_n": cases, column: raw value}] per combination of the columns."""
+    if not columns:
+        return [facts.aggregate(stat_n=Count("pk"))]
+    return list(facts.values(*columns).annotate(stat_n=Count("pk")).order_by())
 
-    A multi-valued dimension (means of control, a bit mask) is counted in the same
-    query, once per value (the cases whose mask has its bit), and once more as
+
+def _by_dimension(rows, dimensions: list[Dimension]) -> list[dict]:
+    """Grouped rows of fact columns -> rows of dimension values ({"n": cases, name: raw}).
+
+    The multi-valued dimension (means of control), grouped by its bit mask, gives each
+    row once per value, for the cases whose mask has its bit, and once more as
     EACH_CASE (every case once), for the tables packed with it that do not have it."""
-    dimensions = list(dimensions)
     single = [dimension for dimension in dimensions if not dimension.multi_valued]
     multi = [dimension for dimension in dimensions if dimension.multi_valued]
     if len(multi) > 1:
         raise ValueError("a query has at most one multi-valued dimension")
-    counts = {"stat_n": Count("pk")}
-    if multi:
-        mask = F(multi[0].column)
-        for index, bit in enumerate(_MEANS_BITS.values()):
-            counts[f"stat_{index}"] = Count("pk", filter=GreaterThan(mask.bitand(bit), 0))
-    columns = list(dict.fromkeys(dimension.column for dimension in single))
-    if columns:
-        rows = facts.values(*columns).annotate(**counts).order_by()
-    else:
-        rows = [facts.aggregate(**counts)]
     result = []
     for row in rows:
+        n = row["stat_n"]
+        if not n:
+            continue  # the one row of a query without columns, over no case
         values = {dimension.name: row[dimension.column] for dimension in single}
         if not multi:
-            result.append({"n": row["stat_n"], **values})
+            result.append({"n": n, **values})
             continue
-        result.append({"n": row["stat_n"], multi[0].name: EACH_CASE, **values})
-        for index, raw in enumerate(_MEANS_BITS):
-            result.append({"n": row[f"stat_{index}"], multi[0].name: raw, **values})
-    return [row for row in result if row["n"]]
+        mask = row[multi[0].column]
+        result.append({"n": n, multi[0].name: EACH_CASE, **values})
+        result.extend(
+            {"n": n, multi[0].name: raw, **values} for raw, bit in _MEANS_BITS.items() if mask & bit
+        )
+    return result
+
+
+def grouped_counts(facts: QuerySet, dimensions: Iterable[Dimension]) -> list[dict]:
+    """One query: cases per combination of the dimensions' raw values.
+
+    A multi-valued dimension (means of control, a bit mask) is grouped by its mask, a
+    few thousand combinations at most, and counted per value here (`_by_dimension`):
+    cheaper than counting each value in the query, which costs every row a test per
+    value."""
+    dimensions = list(dimensions)
+    columns = list(dict.fromkeys(dimension.column for dimension in dimensions))
+    return _by_dimension(_grouped_rows(facts, columns), dimensions)
 
 
 def _summed(rows, names, multi=None) -> list[dict]:
@@ -140,7 +160,7 @@ class _Query:
     """Tables packed into one query (see _pack)."""
 
     multi: str | None  # its multi-valued dimension, if any
-    cardinalities: dict[str, int]  # column -> cardinality, of its single-valued dimensions
+    cardinalities: dict[str, int]  # column -> cardinality, of its dimensions
     sources: list[tuple[str, ...]]  # the tables it serves
 
 
@@ -150,10 +170,10 @@ def _pack(sources) -> list[list[tuple[str, ...]]]:
     Tables can share a query: grouped by all their dimensions at once, each table is
     the query's rows summed over the others (exact, as those are single-valued: each
     case is in one row, see _columns_in; the multi-valued one, at most one a query, is
-    counted once per value and once per case). One query over three dimensions costs
-    much less than three over one (each reads every eligible case's facts), as long as
-    the groups stay few: the product of the columns' cardinalities, at most
-    PACKED_GROUPS."""
+    grouped by its mask and counted once per value and once per case). One query over
+    three dimensions costs much less than three over one (each reads every eligible
+    case's facts), as long as the groups stay few: the product of the columns'
+    cardinalities, at most PACKED_GROUPS."""
     queries: list[_Query] = []
     # source -> (its multi-valued dimension or None, {column: cardinality})
     parts: dict[tuple[str, ...], tuple[str | None, dict[str, int]]] = {}
@@ -161,23 +181,23 @@ def _pack(sources) -> list[list[tuple[str, ...]]]:
         dimensions = [DIMENSIONS[name] for name in source]
         parts[source] = (
             next((d.name for d in dimensions if d.multi_valued), None),
-            {d.column: d.cardinality for d in dimensions if not d.multi_valued},
+            {d.column: d.cardinality for d in dimensions},
         )
     largest_first = sorted(
         sources, key=lambda s: (parts[s][0] is None, -math.prod(parts[s][1].values()))
     )
     for source in largest_first:
-        multi, single = parts[source]
+        multi, columns = parts[source]
         for query in queries:
             if multi is not None and query.multi not in (None, multi):
                 continue
-            if math.prod({**query.cardinalities, **single}.values()) <= PACKED_GROUPS:
+            if math.prod({**query.cardinalities, **columns}.values()) <= PACKED_GROUPS:
                 query.multi = query.multi or multi
-                query.cardinalities.update(single)
+                query.cardinalities.update(columns)
                 query.sources.append(source)
                 break
         else:
-            queries.append(_Query(multi, dict(single), [source]))
+            queries.append(_Query(multi, dict(columns), [source]))
     return [query.sources for query in queries]
 
 
@@ -215,34 +235,63 @@ def _source(dims, tables) -> tuple[tuple[str, ...], list[str]]:
     return dims, list(dims)
 
 
-def count_tables(facts: QuerySet, tables, also=()) -> dict[tuple[str, ...], list[dict]]:
-    """Each table's cases per combination of its dimensions' raw values, as rows
-    ({"n": cases, name: raw value}), for `tables` and the tables `also` needed.
+# Each table -> its rows ({"n": cases, name: raw value}).
+TableCounts = dict[tuple[str, ...], list[dict]]
 
-    Each is summed from the first of `tables` that holds its counts (`_source`); the
-    tables left to query are packed a few to a query (`_pack`), each query run once."""
+
+def count_tables(scope: QuerySet, tables, also=()) -> tuple[TableCounts, int]:
+    """Each table's eligible cases per combination of its dimensions' raw values, as rows
+    ({"n": cases, name: raw value}), for `tables` and the tables `also` needed; and the
+    cases left out, for lack of an active statistics consent. `scope` is the facts of
+    the organisations and period (`facts_in_scope`).
+
+    Each table is summed from the first of `tables` that holds its counts (`_source`);
+    the tables left to query are packed a few to a query (`_pack`), each query run
+    once. The query with the fewest columns reads every fact of the scope, grouped by
+    eligibility too, so that the cases left out cost no query of their own; the others
+    read the eligible facts."""
     needed = [*tables, *also]
     sources = {dims: _source(dims, tables) for dims in needed}
     queries = _pack(list(dict.fromkeys(source for source, _columns in sources.values())))
+    if not queries:
+        return {}, scope.filter(eligible=False).count()
     # Each query's dimensions, and the query of each source.
     query_dimensions = [
         [DIMENSIONS[name] for name in dict.fromkeys(n for source in packed for n in source)]
         for packed in queries
     ]
     query_of = {source: index for index, packed in enumerate(queries) for source in packed}
+    # Grouping by one more column costs each row a little; the fewer columns a query
+    # has, the less (then the fewer groups).
+    counts_excluded = min(
+        range(len(queries)),
+        key=lambda index: (
+            len({d.column for d in query_dimensions[index]}),
+            math.prod(d.cardinality for d in query_dimensions[index]),
+        ),
+    )
+    excluded = 0
     queried = {}  # query index -> its rows
-    counted = {}
+    for index, dimensions in enumerate(query_dimensions):
+        columns = list(dict.fromkeys(dimension.column for dimension in dimensions))
+        if index == counts_excluded:
+            rows = _grouped_rows(scope, [*columns, "eligible"])
+            excluded = sum(row["stat_n"] for row in rows if not row["eligible"])
+            rows = [row for row in rows if row["eligible"]]
+        else:
+            rows = _grouped_rows(scope.filter(eligible=True), columns)
+        queried[index] = _by_dimension(rows, dimensions)
+
+    counted: TableCounts = {}
     for dims in needed:
         source, columns = sources[dims]
         index = query_of[source]
-        if index not in queried:
-            queried[index] = grouped_counts(facts, query_dimensions[index])
         multi = next((d.name for d in query_dimensions[index] if d.multi_valued), None)
         counted[dims] = [
             {"n": row["n"], **dict(zip(dims, (row[c] for c in columns), strict=True))}
             for row in _summed(queried[index], columns, multi)
         ]
-    return counted
+    return counted, excluded
 
 
 def snapshot():

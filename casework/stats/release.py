@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from casework.stats.dimensions import DIMENSIONS, TOTAL, Context, Dimension, generalised_counts
-from casework.stats.queries import count_tables, eligible_facts, excluded_facts, snapshot
+from casework.stats.queries import count_tables, facts_in_scope, snapshot
 from casework.stats.suppression import K_DEFAULT, CellState, Key, cell_states, validate_k
 
 
@@ -214,19 +214,18 @@ def build_release(
     """The tables, generalised, suppressed and optionally rounded: safe to publish as is."""
     k = validate_k(k)
     tables = validated_tables(tables)
-    facts = eligible_facts(organisation_ids, period_start, period_end)
+    scope = facts_in_scope(organisation_ids, period_start, period_end)
     nationality = DIMENSIONS["nationality"]
 
     rolls_up = any("nationality" in dims for dims in tables)
     with snapshot():
         # The one-way nationality table too, for the roll-up.
-        raw = count_tables(facts, tables, also=[("nationality",)] if rolls_up else [])
+        raw, excluded = count_tables(scope, tables, also=[("nationality",)] if rolls_up else [])
         if rolls_up:
             totals = generalised_counts(raw[("nationality",)], [nationality], Context())
             ctx = Context(rolled_up=frozenset(code for (code,), n in totals.items() if 0 < n < k))
         else:
             ctx = Context()
-        excluded = excluded_facts(organisation_ids, period_start, period_end).count()
 
     return controlled_release(
         [
