@@ -195,6 +195,24 @@ def test_the_summary_shows_every_step_in_words_and_sent_twice_registers_one_case
     assert not client.session[SESSION_KEY]  # the draft is forgotten once registered
 
 
+def test_the_summarys_back_link_opens_the_last_step_with_what_was_typed(caseworker):
+    # Once every step is done any step may be opened again (it answered 500 before).
+    client = signed_in(caseworker)
+    summary = register_in_steps(
+        client, registration(**{"recruitment-contract_language": "ru"}), until="confirm"
+    )
+    # The contract's language in words, not its code.
+    assert "Russian" in summary.content.decode()
+    assert not re.search(r"\bru\b", summary.content.decode().split('id="main"')[1])
+    key = value_of(summary, "r")[0]
+    for step in ("who", "origin", "recruitment", "situation"):
+        page = client.get(URL, {"r": key, "step": step})
+        assert page.status_code == 200, step
+        assert step_of(page) == step
+    back = client.get(URL, {"r": key, "step": "situation"})
+    assert value_of(back, "case-situation") == ["pow_in_ukraine"]
+
+
 def test_most_common_nationalities_of_the_organisation_come_first(caseworker):
     organisation = caseworker.organisation
     for codes, count in [(["NP"], 3), (["IN"], 2), (["KE", "UG"], 1)]:

@@ -216,9 +216,11 @@ def register(request: HttpRequest) -> HttpResponse:
         return _live_duplicates(request, draft, step)
     if request.method == "POST":
         return _post_step(request, draft, step)
-    if STEP_NAMES.index(step.name) > STEP_NAMES.index(draft.next_step()):
-        # No skipping ahead: the first step not yet completed comes first.
-        return redirect(_step_url(key, draft.next_step()))
+    next_step = draft.next_step()
+    # No skipping ahead: the first step not yet completed comes first. Once every step is
+    # done (the summary is next), any step may be opened again: the summary's "Back".
+    if next_step != CONFIRM and STEP_NAMES.index(step.name) > STEP_NAMES.index(next_step):
+        return redirect(_step_url(key, next_step))
     return _render_step(request, draft, step, _bind_kept(step, draft, request))
 
 
@@ -513,6 +515,8 @@ def _shown(field_: forms.Field, name: str, value) -> str:
         return _("Yes")
     if name == "languages":
         return ", ".join(labels.language_names(value))
+    if name == "contract_language":
+        return labels.language_name(value)
     choices = getattr(field_, "choices", None)
     if choices is not None:
         flat: dict[str, object] = {}
