@@ -3,9 +3,10 @@
 A name is transliterated to ASCII (`normalise`), folded so that common transliteration
 variants meet, and reduced to a consonant skeleton (`skeleton`): the first letter, then
 the consonants. Every person has NameKey rows (one skeleton per whole spelling, one per
-name part), kept by `refresh_name_keys` and searched with indexed equality and prefix
-lookups. Identity-document numbers are encrypted, so a keyed digest of each number
-(DocumentDigest) lets registration find the same document without decrypting anything.
+name part, one per two parts of a longer spelling), kept by `refresh_name_keys` and
+searched with indexed equality lookups. Identity-document numbers are encrypted, so a
+keyed digest of each number (DocumentDigest) lets registration find the same document
+without decrypting anything.
 
 The folding, applied to each name part after `normalise`:
 
@@ -94,7 +95,7 @@ _INDIC = {
 _INDIC_TABLE = str.maketrans(_INDIC)
 
 # Devanagari letters with a nukta write borrowed sounds (ज़ z, फ़ f); anusvara and
-# chandrabindu are a nasal that Latin spellings write "n" (मंडल Mandal, सिंह Singh).
+# chandrabindu are a nasal that Latin spellings write "n" (मंडल Mandal).
 _DEVANAGARI = [
     ("\u091c\u093c", "z"),
     ("\u095b", "z"),
@@ -112,6 +113,14 @@ _DEVANAGARI = [
     ("\u095a", "g"),
     ("\u092f\u093c", "y"),
     ("\u095f", "y"),
+    # Before ह and the labials the nasal is written as its neighbour says: सिंह Singh,
+    # चंपा Champa.
+    *[(nasal + "\u0939", "ng\u0939") for nasal in ("\u0902", "\u0901")],
+    *[
+        (nasal + lab, "m" + lab)
+        for nasal in ("\u0902", "\u0901")
+        for lab in "\u092a\u092b\u092c\u092d\u092e"
+    ],
     ("\u0902", "n"),
     ("\u0901", "n"),
     ("\u093c", ""),
@@ -266,15 +275,26 @@ def _spellings(given_name="", family_name="", native_name="", aliases=()):
     return [s for s in (latin, native_name, *aliases) if s and normalise(s)]
 
 
+def pair_key(a: str, b: str) -> str:
+    """The key of two name parts held together, in either order."""
+    return " ".join(sorted((a, b)))[:KEY_LENGTH]
+
+
 def _keys_of_spellings(spellings):
-    keys = set()
+    keys, pairs = set(), set()
     for spelling in spellings:
         words = normalise(spelling).split()
         parts = [_skeleton_word(_fold_word(w)) for w in words]
         keys.add((" ".join(sorted(parts))[:KEY_LENGTH], NameKind.FULL.value))
-        for word, part in zip(words, parts, strict=True):
-            if len(word) >= 2:
-                keys.add((part[:KEY_LENGTH], NameKind.TOKEN.value))
+        tokens = sorted(
+            {part[:KEY_LENGTH] for word, part in zip(words, parts, strict=True) if len(word) >= 2}
+        )
+        keys.update((token, NameKind.TOKEN.value) for token in tokens)
+        pairs.update(pair_key(a, b) for n, a in enumerate(tokens) for b in tokens[n + 1 :])
+    # A two-part spelling's whole-name key already is its pair: searches look up a key
+    # whatever its kind.
+    full = {key for key, kind in keys if kind == NameKind.FULL}
+    keys.update((pair, NameKind.PAIR.value) for pair in pairs - full)
     return keys
 
 
@@ -417,6 +437,13 @@ def as_reference(text: str) -> str | None:
 # persons holding them are scored by the mean, over the typed parts, of their best
 # similarity. PostgreSQL finds the nearest words with a trigram GiST index (KNN on the
 # loose key); other databases compare with every word in Python.
+#
+# At a million persons a family name is held by thousands, so the work must not grow with
+# the holders: a name of two parts is looked up as pairs of near keys (NameKind.PAIR: the
+# persons holding both, one index probe each), one part as its near keys, and of each key
+# only the first MAX_RANKED holders in the order of the ranking (newest first for a search)
+# are read, from an index on (organisation, key, person) alone. A longer name is looked
+# up by a pair of its longest parts, whose holders are then scored on every part.
 
 NEAREST_WORDS = 100  # vocabulary words looked at per typed part
 WORD_KEYS = 50  # of which at most this many, the most similar, are searched for
@@ -427,6 +454,12 @@ MIN_WORD_SIMILARITY = 0.5
 MATCH_WORD_KEYS = 20
 MATCH_WORD_MARGIN = 0.3
 PROBE_MARGIN = 0.1  # score_names ranks first on the keys this close to the closest
+MAX_LOOKUPS = 300  # keys (or pairs of keys) looked up per group, the most promising first
+ANCHOR_HOLDERS = 5000  # holders read per pair of a longer name, then scored on every part
+# Past this many, only the persons found by every pair of a longer name are scored (with
+# score_names's `every_part`); below, anyone found by one of them.
+RESCORED_HOLDERS = 2000
+MAX_ANCHOR_PAIRS = 3  # pairs looked up per name: its six longest parts
 SEARCH_MIN_SCORE = 0.7  # mean similarity of the typed parts
 SEARCH_MARGIN = 0.12  # a search shows the persons scoring within this of the best
 MAX_RANKED = 200
@@ -475,6 +508,104 @@ def _query_keys(text: str) -> tuple[str, ...]:
         if len(word) >= 2 and key not in keys:
             keys.append(key)
     return tuple(keys)
+
+
+# --- Other readings of a typed word ------------------------------------------------------
+#
+# Russian practical transcription and Hindi spelling write names of other languages in
+# ways a letter-by-letter transliteration misreads. A typed word in those scripts is also
+# searched as these readings, a little behind its usual one (READING_WEIGHT): only the
+# typed side, so stored keys stay one per spelling.
+
+READING_WEIGHT = 0.95
+_VOWEL_CYR = "аеёиоуэюяы"
+# A Japanese name in Cyrillic (Polivanov): open syllables, н, doubled consonants, no л.
+_JAPANESE_CYR = re.compile(
+    rf"(?:(?:дз|[бвгдзйкмнпрстфхц])?[{_VOWEL_CYR}]|н(?![{_VOWEL_CYR}])|([кпст])(?=\1))+"
+)
+_JAPANESE_READING = [
+    ("дзи", "ji"), ("дзя", "ja"), ("дзю", "ju"), ("дзё", "jo"), ("дзе", "je"), ("дз", "z"),
+    ("ти", "chi"), ("тя", "cha"), ("тю", "chu"), ("тё", "cho"),
+]  # fmt: skip
+# The J of German, Scandinavian and Slavic names (Jung Юнг, Jodl Йодль), the W of English
+# ones (Wall Уолл), the H of older loans (Hermogenes Гермоген), at the start of a word.
+_INITIAL_READING = re.compile(rf"^(?:й|ю|я|е|ё|у(?=[{_VOWEL_CYR}])|г)")
+_INITIAL_LATIN = {"й": "j", "ю": "ju", "я": "ja", "е": "je", "ё": "jo", "у": "w", "г": "h"}
+_DEVANAGARI_JA = "\u091c"
+_DEVANAGARI_CHHA = "\u091b"
+
+
+def _readings(word: str) -> list[str]:
+    """Other readings of one typed word, written half in Latin letters for normalise."""
+    lower = word.lower()
+    found = []
+    if _JAPANESE_CYR.fullmatch(lower) and ("дз" in lower or "т" in lower):
+        japanese = lower
+        for cyrillic, latin in _JAPANESE_READING:
+            japanese = japanese.replace(cyrillic, latin)
+        found.append(japanese)
+    if _INITIAL_READING.match(lower):
+        found.append(_INITIAL_LATIN[lower[0]] + lower[1:])
+    if "х" in lower:  # the Spanish J and G before e, i: Javier Хавьер, Gines Хинес
+        found.append(lower.replace("х", "j"))
+    if "ч" in lower:  # Italian and Romanian ci, ce: Cinzia Чинция, Ciobanu Чобану
+        found.append(lower.replace("ч", "ci"))
+    # Hindi writes the z of Persian and Arabic names as ज without its dot (Reza रेजा), and
+    # Bengali and Assamese spellings the s as छ (Islam इछलाम).
+    if _DEVANAGARI_JA in word:
+        found.append(word.replace(_DEVANAGARI_JA, "z"))
+    if _DEVANAGARI_CHHA in word:
+        found.append(word.replace(_DEVANAGARI_CHHA, "s"))
+    return found
+
+
+@lru_cache(maxsize=65536)
+def typed_parts(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each typed part of two letters or more, in order, no repeats: its key, and the keys
+    of the part's other readings."""
+    readings: dict[str, set[str]] = defaultdict(set)
+    for raw in text.split():
+        words = normalise(raw).split()
+        if len(words) != 1 or len(words[0]) < 2:
+            continue
+        key = _skeleton_word(_fold_word(words[0]))
+        for reading in _readings(raw):
+            other = normalise(reading).split()
+            if len(other) == 1 and len(other[0]) >= 2:
+                readings[key].add(_skeleton_word(_fold_word(other[0])))
+    return tuple((key, tuple(sorted(readings[key] - {key}))) for key in _query_keys(text))
+
+
+def typed_similarity(part: tuple[str, tuple[str, ...]], key: str) -> float:
+    """How close a stored key is to a typed part, read as usual or in another reading."""
+    typed, others = part
+    best = word_similarity(typed, key)
+    for other in others:
+        best = max(best, READING_WEIGHT * word_similarity(other, key))
+    return best
+
+
+def nearest_to_parts(parts_of_names) -> list[list[dict[str, float]]]:
+    """For each name (a list of typed parts), for each part its closest held keys, read in
+    any of its readings: one query."""
+    flat = sorted({k for parts in parts_of_names for key, others in parts for k in (key, *others)})
+    near = dict(zip(flat, nearest_words(flat), strict=True))
+    result = []
+    for parts in parts_of_names:
+        merged = []
+        for key, others in parts:
+            words = dict(near[key])
+            for other in others:
+                for word, sim in near[other].items():
+                    if READING_WEIGHT * sim > words.get(word, 0.0):
+                        words[word] = READING_WEIGHT * sim
+            kept = sorted(
+                (item for item in words.items() if item[1] >= MIN_WORD_SIMILARITY),
+                key=lambda item: (-item[1], item[0]),
+            )
+            merged.append(dict(kept[:WORD_KEYS]))
+        result.append(merged)
+    return result
 
 
 def _closest(query: str, keys) -> dict[str, float]:
@@ -533,32 +664,6 @@ def nearest_words(queries: list[str]) -> list[dict[str, float]]:
     return [_closest(query, found[index] | {query}) for index, query in enumerate(queries)]
 
 
-def score_persons(
-    words: list[dict[str, float]],
-    *,
-    organisation_id=None,
-    persons=None,
-    limit=MAX_RANKED,
-    every_part=False,
-    recent_first=False,
-) -> list[tuple[int, float]]:
-    """(person id, score) of the persons holding the closest keys, best first: one query.
-
-    The score is the mean, over the typed parts, of the best similarity of one of the
-    person's keys to that part. Restricted to an organisation, or to a queryset of persons;
-    with `every_part`, to persons holding a key close to every typed part. Equal scores
-    go by lowest person id, or with `recent_first` newest person first.
-    """
-    return score_names(
-        [words],
-        organisation_id=organisation_id,
-        persons=persons,
-        limit=limit,
-        every_part=every_part,
-        recent_first=recent_first,
-    )
-
-
 def score_names(
     names: list[list[dict[str, float]]],
     *,
@@ -567,84 +672,189 @@ def score_names(
     limit=MAX_RANKED,
     every_part=False,
     recent_first=False,
+    min_score=SEARCH_MIN_SCORE,
     floor_of: Callable[[list[tuple[int, float]]], float | None] | None = None,
 ) -> list[tuple[int, float]]:
-    """score_persons for several names at once (each a list of typed parts): a person
-    scores their best name. One query, however many names; always two with `floor_of`.
+    """(person id, score) of the persons whose names come closest to one of the typed
+    names (each a list of typed parts: key -> similarity), best first; one query, always
+    two with `floor_of`.
+
+    A person's score is their best name's: the mean, over its typed parts, of the best
+    similarity of one of their keys to the part. Persons scoring below `min_score` (at
+    least 0.5) are not found. With `every_part`, only persons holding a key close to
+    every typed part. Equal scores go by lowest person id, or with `recent_first` newest
+    person first, and only the first `limit` of them are read, wherever they stand in a
+    key's holders: the work does not grow with the number of persons sharing a name.
 
     `floor_of` gives, from a first ranking on the closest keys only, a score below which
-    the caller wants no one (or None). Keys too far to reach it are then not searched
-    for: a common name part is held by thousands of persons in a large deployment. The
-    result stays the same for every person scoring at least that floor.
+    the caller wants no one (or None); keys too far to reach it are then not looked up.
     """
-    rows = [
-        (n, i, key, round(sim, 4), len(words))
-        for n, words in enumerate(names)
-        for i, near in enumerate(words)
-        for key, sim in near.items()
-    ]
-    if not rows:
+    if not any(names):
         return []
 
-    def ranked(chosen):
-        sql, params = _score_sql(chosen, organisation_id, persons, every_part, recent_first)
+    def ranked(chosen_names, floor):
+        sql, params = _score_sql(
+            chosen_names, floor, organisation_id, persons, limit, every_part, recent_first
+        )
+        if sql is None:
+            return []
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} LIMIT {int(limit)}", params)
+            cursor.execute(sql, params)
             return [(person_id, float(score)) for person_id, score in cursor.fetchall()]
 
     if floor_of is None:
-        return ranked(rows)
-    top: dict[tuple[int, int], float] = defaultdict(float)
-    for n, i, _key, sim, _parts in rows:
-        top[n, i] = max(top[n, i], sim)
-    closest = [row for row in rows if row[3] >= top[row[0], row[1]] - PROBE_MARGIN]
-    first = ranked(closest)
-    floor = floor_of(first)
-    if floor is None:
-        return ranked(rows)
-    # A person scoring `floor` or more has every part at parts * floor - (parts - 1).
+        return ranked(names, min_score)
+    closest = [
+        [
+            {key: sim for key, sim in near.items() if sim >= max(near.values()) - PROBE_MARGIN}
+            for near in words
+            if near
+        ]
+        for words in names
+    ]
+    floor = floor_of(ranked(closest, min_score))
     # Always a second query, even when it could be skipped: a page's query count must not
     # depend on the data.
-    kept = [row for row in rows if row[3] >= row[4] * floor - (row[4] - 1) - 1e-3]
-    return ranked(kept)
+    return ranked(names, min_score if floor is None else max(min_score, floor))
 
 
-def _score_sql(rows, organisation_id, persons, every_part, recent_first) -> tuple[str, list]:
-    """The ranking query of score_names, and its parameters."""
-    if connection.vendor == "postgresql":
-        # Array parameters: psycopg takes long to parse hundreds of placeholders.
-        values = "SELECT * FROM unnest(%s::int[], %s::int[], %s::text[], %s::float8[], %s::int[])"
-        params: list = [list(column) for column in zip(*rows, strict=True)]
-    else:
-        values = "VALUES " + ", ".join(f"({n}, {i}, %s, {sim}, {m})" for n, i, _k, sim, m in rows)
-        params = [key for _n, _i, key, _sim, _m in rows]
-    where = ""
+def _lookups(names, floor, every_part, limit):
+    """The keys to look up: (name, key, best score its holders can reach, holders to read,
+    exact, group, groups needed). A name of one or two parts is looked up as its near keys
+    or pairs of near keys, whose holders score exactly that (exact). A longer name as pairs
+    of its parts, longest first, each part in a pair (a group per pair); the persons found
+    in one group (in every group with `every_part` when they are many: RESCORED_HOLDERS;
+    without it a person scoring 0.7 holds all but a few parts) are then scored on every
+    part. Of each group the MAX_LOOKUPS most
+    promising."""
+    groups: dict[tuple[int, int], dict[str, tuple[float, int, bool]]] = defaultdict(dict)
+    need: dict[int, int] = {}
+    for n, words in enumerate(names):
+        parts = [
+            sorted(((key, round(sim, 4)) for key, sim in near.items()), key=lambda kv: -kv[1])
+            for near in words
+        ]
+        count = len(parts)
+        need[n] = 1
+        if count == 1:
+            for key, sim in parts[0]:
+                if sim >= floor - 1e-9:
+                    groups[n, 0][key] = (sim, limit, True)
+            continue
+        # The longest typed keys are the rarest: pairs of them have the fewest holders.
+        order = sorted(range(count), key=lambda i: -len(parts[i][0][0]) if parts[i] else 0)
+        anchors = [(order[j], order[j + 1]) for j in range(0, count - 1, 2)]
+        if count % 2:
+            anchors.append((order[0], order[-1]))
+        anchors = anchors[:MAX_ANCHOR_PAIRS]  # the rest of a very long name is rescored only
+        if every_part:
+            need[n] = len(anchors)
+        for group, (first, second) in enumerate(anchors):
+            for a, sim_a in parts[first]:
+                for b, sim_b in parts[second]:
+                    bound = round((sim_a + sim_b + count - 2) / count, 4)
+                    if a == b or bound < floor - 1e-9:
+                        continue
+                    key = pair_key(a, b)
+                    entry = (bound, limit if count == 2 else ANCHOR_HOLDERS, count == 2)
+                    groups[n, group][key] = max(groups[n, group].get(key, entry), entry)
+    rows = []
+    for (n, group), keys in sorted(groups.items()):
+        best = sorted(keys.items(), key=lambda item: (-item[1][0], item[0]))[:MAX_LOOKUPS]
+        rows += [(n, key, *entry, group, need[n]) for key, entry in best]
+    return rows
+
+
+def _score_sql(names, floor, organisation_id, persons, limit, every_part, recent_first):
+    """The ranking query of score_names and its parameters; (None, []) if nothing to look up."""
+    lookups = _lookups(names, floor, every_part, limit)
+    if not lookups:
+        return None, []
+    rescored_names = {row[0] for row in lookups if not row[4]}
+    parts = [
+        (n, i, key, round(sim, 4), len(names[n]))
+        for n in sorted(rescored_names)
+        for i, near in enumerate(names[n])
+        for key, sim in near.items()
+        # A part this far cannot be in a score of `floor` or more.
+        if sim >= len(names[n]) * floor - (len(names[n]) - 1) - 1e-3
+    ]
+    postgresql = connection.vendor == "postgresql"
+    table = NameKey._meta.db_table
+    where, where_params = "", []
     if organisation_id is not None:
-        where, params = "WHERE k.organisation_id = %s", [*params, organisation_id]
+        where, where_params = "AND k.organisation_id = %s", [organisation_id]
     if persons is not None:
         subquery, sub_params = persons.values("pk").query.sql_with_params()
-        where = f"{where} {'AND' if where else 'WHERE'} k.person_id IN ({subquery})"
-        params += list(sub_params)
-    having = "HAVING COUNT(*) = MAX(t.parts)" if every_part else ""
-    # A family name alone is shared by thousands: a recent registration is likelier sought
-    # than the oldest (and cheaper to find than each person's latest case activity).
-    ties = "s.person_id DESC" if recent_first else "s.person_id"
+        where += f" AND k.person_id IN ({subquery})"
+        where_params += list(sub_params)
+    direction = "DESC" if recent_first else ""
+    if postgresql:
+        # Array parameters: psycopg takes long to parse hundreds of placeholders.
+        lookup_values = (
+            "SELECT * FROM unnest(%s::int[], %s::text[], %s::float8[], %s::int[], %s::bool[],"
+            " %s::int[], %s::int[])"
+        )
+        lookup_params: list = [list(column) for column in zip(*lookups, strict=True)]
+        part_values = (
+            "SELECT * FROM unnest(%s::int[], %s::int[], %s::text[], %s::float8[], %s::int[])"
+        )
+        part_params: list = [list(column) for column in zip(*parts, strict=True)] or [[]] * 5
+        # The newest (or first) holders of each key, read from the index alone.
+        hits = f"""
+            SELECT c.n, c.bound, c.exact, c.g, c.need, h.person_id FROM c CROSS JOIN LATERAL (
+                SELECT k.person_id FROM {table} k WHERE k.key = c.key {where}
+                ORDER BY k.person_id {direction} LIMIT c.holders
+            ) AS h"""  # noqa: S608 - model names and ORM-compiled SQL
+    else:
+        lookup_values = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(lookups))
+        lookup_params = [value for row in lookups for value in row]
+        part_values = (
+            "VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(parts))
+            if parts
+            else "SELECT 0, 0, '', 0.0, 1 WHERE 1 = 0"
+        )
+        part_params = [value for row in parts for value in row]
+        hits = f"""
+            SELECT c.n, c.bound, c.exact, c.g, c.need, k.person_id
+            FROM c JOIN {table} k ON k.key = c.key {where}"""  # noqa: S608 - as above
+    having = "HAVING COUNT(*) = MAX(parts)" if every_part else ""
     sql = f"""
-        WITH q(n, i, key, sim, parts) AS ({values}),
+        WITH c(n, key, bound, holders, exact, g, need) AS ({lookup_values}),
+        q(n, i, key, sim, parts) AS ({part_values}),
+        hits AS ({hits}),
+        -- Materialised: each person's keys read once by person, then matched to the parts
+        -- (not every part's keys probed for every person).
+        held AS MATERIALIZED (
+            SELECT a.n, a.person_id, k.key
+            FROM (
+                SELECT n, person_id FROM hits WHERE NOT exact
+                GROUP BY n, person_id HAVING COUNT(DISTINCT g) >= CASE
+                    WHEN (SELECT COUNT(*) FROM hits WHERE NOT exact) > {RESCORED_HOLDERS}
+                    THEN MAX(need) ELSE 1 END
+            ) AS a
+            JOIN {table} k ON k.person_id = a.person_id
+        ),
+        rescored AS (
+            SELECT person_id, ROUND(CAST(SUM(best) / MAX(parts) AS NUMERIC), 4) AS score
+            FROM (
+                SELECT h.person_id, q.n, q.i, MAX(q.sim) AS best, MAX(q.parts) AS parts
+                FROM held h JOIN q ON q.n = h.n AND q.key = h.key
+                GROUP BY h.person_id, q.n, q.i
+            ) AS t
+            GROUP BY person_id, n {having}
+        ),
         s AS (
             SELECT person_id, MAX(score) AS score FROM (
-                SELECT person_id, ROUND(CAST(SUM(best) / MAX(parts) AS NUMERIC), 4) AS score
-                FROM (
-                    SELECT k.person_id, q.n, q.i, MAX(q.sim) AS best, MAX(q.parts) AS parts
-                    FROM {NameKey._meta.db_table} k JOIN q ON k.key = q.key {where}
-                    GROUP BY k.person_id, q.n, q.i
-                ) AS t
-                GROUP BY person_id, n {having}
-            ) AS by_name
+                SELECT person_id, CAST(bound AS NUMERIC) AS score FROM hits WHERE exact
+                UNION ALL SELECT person_id, score FROM rescored
+            ) AS u
             GROUP BY person_id
         )
-        SELECT s.person_id, s.score FROM s ORDER BY s.score DESC, {ties}
+        SELECT person_id, score FROM s WHERE score >= %s
+        ORDER BY score DESC, person_id {direction} LIMIT {int(limit)}
     """  # noqa: S608 - model names, numbers and ORM-compiled SQL; keys are parameters
+    params = [*lookup_params, *part_params, *where_params, round(floor, 4) - 1e-4]
     return sql, params
 
 
@@ -666,8 +876,8 @@ def search_persons(cases, text: str, organisation_id=None):
 
     Stays a queryset: it composes with access-scoped querysets and pagination; a name
     search annotates RANK (0 for the best) and orders by it. Given the organisation whose
-    cases `cases` holds, persons are looked up in its keys only. Three queries before the
-    queryset: the nearest words, the scored persons (at most MAX_RANKED), their names.
+    cases `cases` holds, persons are looked up in its keys only. Four queries before the
+    queryset: the nearest words, two rankings of persons (at most MAX_RANKED), their names.
     Equal scores go by closer spelling, then by latest activity (the cut at MAX_RANKED
     keeps the newest persons of a tie).
     """
@@ -685,10 +895,9 @@ def search_persons(cases, text: str, organisation_id=None):
             return cases.none()
         full = NameKey.objects.filter(kind=NameKind.FULL, key=" ".join(parts)[:KEY_LENGTH])
         return cases.filter(person_id__in=full.values("person_id"))
-    near = nearest_words(keys)
     ranked = shown(
         score_names(
-            [near],
+            nearest_to_parts([typed_parts(text)]),
             organisation_id=organisation_id,
             every_part=True,
             recent_first=True,
@@ -984,16 +1193,27 @@ def identifier_digest(kind: str, value: str) -> str:
 
 
 def _name_candidates(names, persons) -> dict[int, float]:
-    """Person id -> best name score over the described names: three queries at most."""
-    per_name = [keys for keys in map(query_keys, names) if keys]
-    flat = sorted({key for keys in per_name for key in keys})
-    near = {key: _fewer(key, words) for key, words in zip(flat, nearest_words(flat), strict=True)}
-    words = [[near[key] for key in keys] for keys in per_name]
+    """Person id -> best name score over the described names, NAME_CLOSE or more: three
+    queries. (A name scoring less weighs too little for the threshold without a phone or
+    document number, whose holders are candidates anyway.)"""
+    per_name = [parts for parts in map(typed_parts, names) if parts]
+    words = [
+        [_fewer(key, near) for (key, _others), near in zip(parts, nearest, strict=True)]
+        for parts, nearest in zip(per_name, nearest_to_parts(per_name), strict=True)
+    ]
 
     def last_kept(ranked):  # no one scoring below the last of a full list is kept
         return ranked[-1][1] if len(ranked) >= MATCH_CANDIDATES else None
 
-    return dict(score_names(words, persons=persons, limit=MATCH_CANDIDATES, floor_of=last_kept))
+    return dict(
+        score_names(
+            words,
+            persons=persons,
+            limit=MATCH_CANDIDATES,
+            min_score=NAME_CLOSE,
+            floor_of=last_kept,
+        )
+    )
 
 
 def _digest_holders(description, persons) -> tuple[set[int], set[int]]:
@@ -1023,18 +1243,21 @@ def _compare_names(names, person) -> Comparison:
     """Name level from the best whole-name score; detail: the person's agreeing parts."""
     spellings = _person_spellings(person)
     words = {w: _skeleton_word(_fold_word(w)) for s in spellings for w in normalise(s).split()}
-    typed = [keys for keys in map(_query_keys, names) if keys]
+    typed = [parts for parts in map(typed_parts, names) if parts]
     if not typed:
         return Comparison("name", "unknown", 0.0)
     best, agreeing = 0.0, []
-    for keys in typed:
+    held = set(words.values())
+    for parts in typed:
         if not words:
             continue
-        # Once per (typed key, held key): word_similarity is cached across candidates.
-        sims = {(k, key): word_similarity(k, key) for k in keys for key in set(words.values())}
-        parts = [max(sims[k, key] for key in words.values()) for k in keys]
-        best = max(best, sum(parts) / len(parts))
-        agreeing += [w for w, key in words.items() if any(sims[k, key] >= NAME_AGREE for k in keys)]
+        # Once per (typed part, held key): word_similarity is cached across candidates.
+        sims = {(p, key): typed_similarity(p, key) for p in parts for key in held}
+        scores = [max(sims[p, key] for key in held) for p in parts]
+        best = max(best, sum(scores) / len(scores))
+        agreeing += [
+            w for w, key in words.items() if any(sims[p, key] >= NAME_AGREE for p in parts)
+        ]
     level = "agree" if best >= NAME_AGREE else "close" if best >= NAME_CLOSE else "disagree"
     detail = " ".join(dict.fromkeys(agreeing))
     return Comparison("name", level, level_weight("name", level), detail)

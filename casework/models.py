@@ -1156,6 +1156,8 @@ NAME_KEY_LENGTH = 200
 class NameKind(models.TextChoices):
     FULL = "full", _("whole name")
     TOKEN = "token", _("name part")
+    # Two parts of one spelling: a search for both finds their holders in one index probe.
+    PAIR = "pair", _("two name parts")
 
 
 class NameKey(models.Model):
@@ -1177,12 +1179,10 @@ class NameKey(models.Model):
             models.UniqueConstraint(fields=["person", "key", "kind"], name="one_row_per_name_key")
         ]
         indexes = [
-            # Pattern opclass: `key LIKE 'abc%'` uses the index whatever the collation.
-            # Other backends ignore opclasses.
+            # Covering, ordered by person: a search reads the newest holders of a key from
+            # the index alone, however many hold it.
             models.Index(
-                fields=["organisation_id", "key"],
-                name="namekey_org_key",
-                opclasses=["int8_ops", "varchar_pattern_ops"],
+                fields=["organisation_id", "key", "person"], name="namekey_org_key_person"
             ),
             # Matching across organisations: the persons holding a name part, index only.
             models.Index(fields=["key", "person"], name="namekey_key_person"),

@@ -635,3 +635,135 @@ def test_match_persons_query_count_does_not_grow_with_the_candidates(organisatio
     few = queries()
     populate(organisation, 60, start=5)
     assert queries() == few <= 8
+
+
+# --- Pairs of name parts, other readings, bounded work -------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_longer_name_holds_a_key_for_each_two_of_its_parts():
+    person = PersonFactory(given_name="Ram Bahadur", family_name="Thapa", native_name="")
+    assert keys_for_person(person) == {
+        ("bhdr rm tp", "full"),
+        ("bhdr", "token"),
+        ("rm", "token"),
+        ("tp", "token"),
+        ("bhdr rm", "pair"),
+        ("bhdr tp", "pair"),
+        ("rm tp", "pair"),
+    }
+
+
+@pytest.mark.django_db
+def test_two_parts_of_a_longer_name_find_it_in_any_order_and_script(organisation, thapa):
+    registered(organisation=organisation, given_name="Ram", family_name="Gurung")
+    for text in ("Bahadur Thapa", "थापा राम", "Тхапа Бахадур"):
+        found = search_persons(Case.objects.all(), text, organisation_id=organisation.pk)
+        assert list(found)[:1] == [thapa], text
+
+
+@pytest.mark.django_db
+def test_a_name_held_by_more_than_the_limit_ranks_by_score_then_newest_or_first(organisation):
+    thapa, thapan = (
+        [
+            registered(organisation=organisation, given_name=given, family_name=family).person_id
+            for given in ("Sita", "Hari", "Gita")
+        ]
+        for family in ("Thapa", "Thapan")
+    )
+    registered(organisation=organisation, given_name="Ram", family_name="Rai")
+    near = matching.nearest_to_parts([matching.typed_parts("Thapa")])
+
+    def ranked(recent_first):
+        found = matching.score_names(
+            near, organisation_id=organisation.pk, limit=4, recent_first=recent_first
+        )
+        return [person_id for person_id, _score in found]
+
+    # Each key's holders are read in that order, at most `limit` of them.
+    assert ranked(recent_first=True) == [*reversed(thapa), thapan[-1]]
+    assert ranked(recent_first=False) == [*thapa, thapan[0]]
+
+
+@pytest.mark.parametrize(
+    ("registered_as", "typed"),
+    [
+        ("Yoshikichi", "Ёсикити"),  # Japanese names in Cyrillic: ти is chi, дз is j or z
+        ("Jūrō", "Дзюро"),
+        ("Jung", "Юнг"),  # the J of German and Slavic names
+        ("Jeličić", "Еличич"),
+        ("Wall", "Уолл"),  # the W of English names
+        ("Harry", "Гарри"),  # the H of older loans
+        ("Javier", "Хавьер"),  # the Spanish j
+        ("Ciobanu", "Чобану"),  # the Romanian and Italian ci
+        ("Reza", "रेजा"),  # Hindi ज for the z of Persian names
+        ("Islam", "इछलाम"),  # छ for s in Bengali and Assamese spellings
+    ],
+)
+def test_a_typed_word_is_also_read_as_other_languages_are_transcribed(registered_as, typed):
+    (part,) = matching.typed_parts(typed)
+    (key,) = matching.query_keys(registered_as)
+    assert matching.typed_similarity(part, key) >= 0.9, (part, key)
+
+
+def test_the_usual_reading_still_comes_first():
+    (part,) = matching.typed_parts("Никитин")
+    assert matching.typed_similarity(part, matching.query_keys("Nikitin")[0]) == 1.0
+    assert matching.typed_similarity(part, matching.query_keys("Nikichin")[0]) < 1.0
+
+
+def test_devanagari_nasals_read_as_their_neighbours():
+    assert normalise("सिंह") == "singh"
+    assert normalise("शुंबा") == "shumba"
+    assert skeleton("मंडल") == skeleton("Mandal")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_rebuilds_every_persons_keys_with_pairs():
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("casework", "0022_case_dossier")]
+    after = [("casework", "0023_nameword_pairs_covering_index")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    organisation = apps.get_model("accounts", "Organisation").objects.create(
+        name="Org", code="org", country="NP"
+    )
+    person = apps.get_model("casework", "Person").objects.create(
+        organisation=organisation, given_name="Ram Bahadur", family_name="Singh"
+    )
+    apps.get_model("casework", "Alias").objects.create(person=person, name="राम सिंह")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    apps = executor.loader.project_state(after).apps
+    keys = set(
+        apps.get_model("casework", "NameKey")
+        .objects.filter(person_id=person.pk)
+        .values_list("key", "kind")
+    )
+    assert {("bhdr rm", "pair"), ("bhdr sng", "pair")} <= keys
+    # The alias (सिंह is Singh) holds the third pair as its whole name: no pair row.
+    assert ("rm sng", "full") in keys and ("rm sng", "pair") not in keys
+    words = apps.get_model("casework", "NameWord").objects.values_list("key", flat=True)
+    assert {"bhdr", "rm", "sng"} <= set(words)
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_a_longer_name_searched_finds_only_persons_holding_every_part(organisation, thapa):
+    for given, family in (("Ram", "Thapa"), ("Bahadur", "Gurung"), ("Ram Bahadur", "Rai")):
+        registered(organisation=organisation, given_name=given, family_name=family)
+    found = search_persons(Case.objects.all(), "राम बहादुर थापा", organisation_id=organisation.pk)
+    assert list(found) == [thapa]
+
+
+@pytest.mark.django_db
+def test_a_description_of_four_parts_matches_a_person_registered_with_three():
+    person = registered(
+        given_name="Mohammed Ahmed", family_name="Rahman", nationalities=["SO"]
+    ).person
+    registered(given_name="Mohammed", family_name="Khan")
+    found = match_persons(Description(names=("Mohammed Ahmed Rahman Khan",)))
+    assert found[0].person_id == person.pk
+    assert {c.field: c.level for c in found[0].comparisons}["name"] != "disagree"

@@ -267,8 +267,15 @@ def unsettled_inquiry_batches(size: int = NIGHTLY_BATCH) -> list[list[int]]:
 
 @functools.lru_cache(maxsize=100_000)
 def _loose_keys(name: str) -> tuple[str, ...]:
-    # A worker sees the same inquiry names at every person's run: worked out once.
-    return tuple(matching.loose_key(key) for key in matching.query_keys(name))
+    # A worker sees the same inquiry names at every person's run: worked out once. Each
+    # part in its other readings too (matching.typed_parts), as matching reads it.
+    return tuple(
+        dict.fromkeys(
+            matching.loose_key(key)
+            for typed, others in matching.typed_parts(name)
+            for key in (typed, *others)
+        )
+    )
 
 
 def _inquiries_sharing_names(person_id: int) -> set[int]:
