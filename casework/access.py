@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django_countries.fields import Country
@@ -108,10 +108,12 @@ def cases_visible_to(user):
         cases = Case.objects.filter(organisation_id=user.organisation_id)
         if user.role == Role.SUPERVISOR:
             return cases
-        collaborates = Case.collaborators.through.objects.filter(
-            case_id=OuterRef("pk"), user_id=user.pk
-        )
-        return cases.filter(Q(assigned_to=user) | Exists(collaborates))
+        # One id list, not "assigned OR collaborating" (an OR with a subquery): PostgreSQL
+        # starts from the caseworker's own cases, not from every case of the organisation
+        # (at a million cases, 5 ms against 400 ms for a page; see tests/bench/pages.py).
+        assigned = Case.objects.filter(assigned_to=user).values("pk")
+        collaborating = Case.collaborators.through.objects.filter(user_id=user.pk)
+        return cases.filter(pk__in=assigned.union(collaborating.values("case_id"), all=True))
     if is_liaison(user):
         return Case.objects.filter(_shared_with_embassy(OuterRef("pk"), liaison_countries(user)))
     # Data officers, administrators and everyone else: no person-level access.

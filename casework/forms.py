@@ -624,6 +624,43 @@ class AssignForm(forms.Form):
         self.fields["collaborators"].queryset = staff
 
 
+class CaseReferencesField(forms.MultipleChoiceField):
+    """The references ticked on the case list: any that could be one; access decides."""
+
+    def valid_value(self, value):
+        return len(value) <= Case._meta.get_field("reference").max_length and is_typed_text(value)
+
+
+class BulkAssignForm(forms.Form):
+    """The case list's bulk assignment: a caseworker of the organisation, at most a page
+    or so of the cases the supervisor sees."""
+
+    MAX_CASES = 100
+
+    assigned_to = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.none(),
+        error_messages={"required": _("Choose the caseworker to assign the cases to.")},
+    )
+    cases = CaseReferencesField(
+        label=_("Cases"), error_messages={"required": _("Tick at least one case to assign.")}
+    )
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            organisation=organisation, is_active=True, role=Role.CASEWORKER
+        ).order_by("username")
+
+    def clean_cases(self):
+        cases = self.cleaned_data["cases"]
+        if len(cases) > self.MAX_CASES:
+            raise forms.ValidationError(
+                _("At most %(max)d cases can be assigned at once."), params={"max": self.MAX_CASES}
+            )
+        return cases
+
+
 # --- Custody and the way home (casework.views.custody) -----------------------------------
 
 

@@ -14,6 +14,8 @@ from casework.views import (
     registration,
     supervision,
     tasks,
+    timeline,
+    workspace,
 )
 
 case_urls = [
@@ -29,8 +31,15 @@ case_urls = [
     ),
     path("notes/new/", children.add_note, name="note-add"),
     path("notes/<int:pk>/", children.note_detail, name="note-detail"),
+    path("timeline/", timeline.case_timeline, name="case-timeline"),
     path("tasks/new/", children.add_task, name="task-add"),
     path("tasks/<int:pk>/done/", children.complete_task, name="task-complete"),
+    path("next/tasks/<int:pk>/done/", workspace.next_task_done, name="case-next-task-done"),
+    path(
+        "next/escalations/<int:pk>/acknowledge/",
+        workspace.next_escalation_acknowledge,
+        name="case-next-escalation-acknowledge",
+    ),
     path("contacts/new/", children.contact_form, name="contact-add"),
     path("contacts/<int:pk>/", children.contact_form, name="contact-edit"),
     path("consents/new/", children.add_consent, name="consent-add"),
@@ -74,6 +83,7 @@ urlpatterns = [
     path("", cases.home, name="home"),
     path("cases/", cases.case_list, name="case-list"),
     path("cases/new/", registration.register, name="case-register"),
+    path("cases/assign/", cases.bulk_assign, name="case-bulk-assign"),
     path("cases/<str:reference>/", include(case_urls)),
     path("inquiries/", inquiries.inquiry_list, name="inquiry-list"),
     path("inquiries/new/", inquiries.inquiry_new, name="inquiry-new"),

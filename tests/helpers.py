@@ -14,6 +14,7 @@ from django_otp.oath import TOTP
 
 from accounts.middleware import SESSION_EPOCH, SESSION_STARTED
 from casework.models import Consent, EmbassyDisclosure, Recruitment
+from casework.views.workspace import TABS
 
 
 def signed_in_client(user, client=None):
@@ -26,6 +27,18 @@ def signed_in_client(user, client=None):
     session[SESSION_EPOCH] = user.session_epoch
     session.save()
     return client
+
+
+def case_page_tabs(client: Client, case, *tabs: str) -> str:
+    """The case page with each of `tabs` open (every tab if none is named), one request
+    each, as one text: a staff case page shows one tab at a time (views.workspace)."""
+    url = case.get_absolute_url()
+    pages = []
+    for tab in tabs or TABS:
+        response = client.get(url, {"tab": tab})
+        assert response.status_code == 200, (tab, response.status_code)
+        pages.append(response.content.decode())
+    return "\n".join(pages)
 
 
 def share_with_embassy(case, recorded_by, approved_by, country: str = "KE") -> None:

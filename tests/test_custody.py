@@ -43,7 +43,8 @@ TODAY = datetime.date(2026, 5, 20)
 
 
 def case_url(case):
-    return reverse("case-detail", kwargs={"reference": case.reference})
+    """The case page with its custody tab open (a liaison's page has no tabs)."""
+    return reverse("case-detail", kwargs={"reference": case.reference}) + "?tab=custody"
 
 
 def add_url(case, kind):

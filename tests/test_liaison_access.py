@@ -42,7 +42,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
-from tests.helpers import signed_in_client
+from tests.helpers import case_page_tabs, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -342,7 +342,7 @@ FORBIDDEN_ON_LIAISON_PAGE = (
 
 def test_staff_page_holds_what_the_liaison_page_must_not(dual_national, caseworker):
     # Guards the next tests: the data is on the page for the assigned caseworker.
-    page = signed_in_client(caseworker).get(case_url(dual_national)).content.decode()
+    page = case_page_tabs(signed_in_client(caseworker), dual_national)
     for text in (FAMILY_NAME, FAMILY_PHONE, NOTE_TEXT, RESTRICTED_TEXT, "India"):
         assert text in page
     assert KENYAN_PASSPORT in page and INDIAN_PASSPORT in page

@@ -143,6 +143,8 @@ MATRIX = {
             "administrator": 404,
         },
     },
+    # Without htmx: the case page at the same place in the timeline.
+    "case-timeline": {"method": "GET", "kwargs": _case, "expected": STAFF_WRITE},
     "note-detail": {
         "method": "GET",
         "kwargs": _child("note"),
@@ -304,6 +306,28 @@ MATRIX = {
         "kwargs": _child("task"),
         "expected": {
             "caseworker": 302,
+            "supervisor": 302,
+            "liaison": 404,
+            "data_officer": 404,
+            "administrator": 404,
+        },
+    },
+    "case-next-task-done": {
+        "method": "POST",
+        "kwargs": _child("task"),
+        "expected": {
+            "caseworker": 302,
+            "supervisor": 302,
+            "liaison": 404,
+            "data_officer": 404,
+            "administrator": 404,
+        },
+    },
+    "case-next-escalation-acknowledge": {
+        "method": "POST",
+        "kwargs": _child("escalation"),
+        "expected": {
+            "caseworker": 404,
             "supervisor": 302,
             "liaison": 404,
             "data_officer": 404,

@@ -20,7 +20,7 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
-from tests.helpers import register_in_steps, signed_in_client
+from tests.helpers import case_page_tabs, register_in_steps, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ SECTIONS = [
 
 @pytest.mark.parametrize("language", ["en", "fr", "uk"])
 def test_case_page_shows_names_and_labels_not_codes(case, caseworker, language):
-    page = reader(caseworker, language).get(case.get_absolute_url()).content.decode()
+    page = case_page_tabs(reader(caseworker, language), case)
     with translation.override(language):
         spoken = ", ".join(case.person.language_labels())
         india, russian = labels.country_name("IN"), labels.language_name("ru")
@@ -143,7 +143,7 @@ def test_case_page_shows_names_and_labels_not_codes(case, caseworker, language):
 
 @pytest.mark.parametrize("language", ["en", "fr", "uk"])
 def test_one_date_format_on_the_case_page(case, caseworker, language):
-    page = reader(caseworker, language).get(case.get_absolute_url()).content.decode()
+    page = case_page_tabs(reader(caseworker, language), case)
     with translation.override(language):
         born = formats.date_format(datetime.date(1994, 6, 23), "DATE_FORMAT")
         arrived = formats.date_format(datetime.date(2025, 4, 2), "DATE_FORMAT")
@@ -155,7 +155,7 @@ def test_one_date_format_on_the_case_page(case, caseworker, language):
 
 
 def test_timeline_entry_recorded_in_english_reads_in_french(case, caseworker):
-    french = reader(caseworker, "fr").get(case.get_absolute_url()).content.decode()
+    french = case_page_tabs(reader(caseworker, "fr"), case, "timeline")
     timeline = text_of(french, "timeline-list")
     with translation.override("fr"):
         awaiting = str(CaseStatus.AWAITING_EMBASSY.label)
@@ -177,7 +177,7 @@ def test_timeline_entries_recorded_before_events_keep_their_text(case, caseworke
     Note.objects.create(
         case=case, kind="status_change", text="Status: New → Active", automatic=True
     )
-    page = reader(caseworker, "fr").get(case.get_absolute_url()).content.decode()
+    page = case_page_tabs(reader(caseworker, "fr"), case, "timeline")
     assert "Status: New → Active" in text_of(page, "timeline-list")
 
 

@@ -4,32 +4,36 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
+from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from accounts.decorators import role_required
 from accounts.models import EscalationPolicy, Role, User
 from accounts.security import client_ip
-from casework import access, audit, labels, matching
+from casework import access, audit, caselist, labels, matching
 from casework.forms import (
-    NoteForm,
+    BulkAssignForm,
     PersonForm,
     RecruitmentForm,
     SituationForm,
     StatusForm,
-    TaskForm,
     is_id,
     is_typed_text,
 )
 from casework.http import htmx
 from casework.models import Notification, Recruitment
-from casework.views.custody import custody_context
+from casework.views import workspace
+from casework.views.caseload import caseload_pictures
 from casework.views.tasks import tasks_due_today
 from casework.vocabularies import CaseStatus, RiskLevel, Situation
 
@@ -53,6 +57,8 @@ def home(request):
         context["tasks"] = due.select_related("case").order_by("due_at", "pk")[:20]
         context["tasks_count"] = due.count()
         mine = visible if user.role == Role.SUPERVISOR else visible.filter(assigned_to=user)
+        if user.role == Role.SUPERVISOR:
+            context["caseload"] = caseload_pictures(visible, user.organisation_id, now)
         policy = EscalationPolicy.for_organisation(user.organisation)
         context["attention"] = (
             mine.needing_attention(now, policy)
@@ -108,6 +114,8 @@ def filtered_cases(user, params):
         cases = cases.filter(assigned_to_id=int(assignee))
     if params.get("overdue") == "1":
         cases = cases.with_overdue_tasks(timezone.now())
+    if params.get("view") in caselist.SAVED_VIEWS:
+        cases = caselist.SAVED_VIEWS[params["view"]].narrow(cases, user, timezone.now())
     if params.get("q", "").strip():
         cases = matching.search_persons(
             cases, params["q"].strip(), organisation_id=user.organisation_id
@@ -116,7 +124,9 @@ def filtered_cases(user, params):
 
 
 SEARCH_SESSION_KEY = "homeward_case_search"
-FILTER_NAMES = ("status", "situation", "nationality", "risk", "assignee", "overdue", "sort")
+FILTER_NAMES = (
+    "status", "situation", "nationality", "risk", "assignee", "overdue", "sort", "view"
+)  # fmt: skip
 
 
 def _readable_filters(request, data, names) -> dict[str, str]:
@@ -144,21 +154,7 @@ def case_list(request):
     else:
         params = _readable_filters(request, request.GET, FILTER_NAMES)
     params["q"] = request.session.get(SEARCH_SESSION_KEY, "")
-    cases = filtered_cases(request.user, params)
-    sort = params.get("sort", "activity")
-    ordering = SORTS.get(sort, SORTS["activity"])
-    if "sort" not in params and matching.RANK in cases.query.annotations:
-        ordering = [matching.RANK, *ordering]  # a name search: the best matches first
-    cases = cases.annotate(risk_rank=RISK_RANK).order_by(*ordering)
-    page = Paginator(cases.with_list_details(), PAGE_SIZE).get_page(request.GET.get("page"))
-    # The overdue badge, for the page's rows only (see CaseQuerySet.ids_with_overdue_tasks).
-    overdue = (
-        access.cases_visible_to(request.user)
-        .filter(pk__in=[case.pk for case in page])
-        .ids_with_overdue_tasks(timezone.now())
-    )
-    for case in page:
-        case.has_overdue = case.pk in overdue
+    page = _list_page(request, params)
     query = urlencode({k: v for k, v in params.items() if k != "q"})
     audit.record(
         audit.Action.VIEW,
@@ -170,66 +166,118 @@ def case_list(request):
     assignees = User.objects.filter(
         organisation_id=request.user.organisation_id, role=Role.CASEWORKER, is_active=True
     ).order_by("username")
+    supervisor = request.user.role == Role.SUPERVISOR
     context = {
         "page": page,
         "params": params,
         "query": query,
+        "views": _saved_view_links(params),
         "statuses": CaseStatus.choices,
         "situations": Situation.choices,
         "risks": RiskLevel.choices,
         "countries": labels.country_choices(),
-        "assignees": assignees if request.user.role == Role.SUPERVISOR else [],
-        "sort": sort,
+        "assignees": assignees if supervisor else [],
+        "may_assign": supervisor,
+        "oob": htmx(request),  # the fragment brings the saved views' links up to date
+        "sort": params.get("sort", "activity"),
     }
     template = "casework/partials/case_rows.html" if htmx(request) else "casework/case_list.html"
     return render(request, template, context)
 
 
+def _list_page(request, params) -> caselist.ListPage:
+    """The page asked for, its rows with their columns; the total counted only where cheap."""
+    cases = filtered_cases(request.user, params)
+    ordering = SORTS.get(params.get("sort", ""), SORTS["activity"])
+    if "sort" not in params and matching.RANK in cases.query.annotations:
+        ordering = [matching.RANK, *ordering]  # a name search: the best matches first
+    rows = caselist.with_columns(cases.annotate(risk_rank=RISK_RANK), request.user)
+    number = caselist.page_number(request.GET.get("page"))
+    page = caselist.page_of(rows.order_by(*ordering).with_list_details(), cases, number, PAGE_SIZE)
+    caselist.mark_overdue(page, timezone.now())
+    return page
+
+
+def _saved_view_links(params) -> list[dict]:
+    """The saved views as links keeping the other filters; "all cases" drops the view."""
+    kept = {k: v for k, v in params.items() if k not in ("q", "view")}
+    links: list[dict[str, object]] = [
+        {"slug": "", "label": _("All cases"), "query": urlencode(kept)}
+    ]
+    for slug, view in caselist.SAVED_VIEWS.items():
+        links.append(
+            {"slug": slug, "label": view.label, "query": urlencode({**kept, "view": slug})}
+        )
+    current = params.get("view", "")
+    for link in links:
+        link["current"] = link["slug"] == (current if current in caselist.SAVED_VIEWS else "")
+    return links
+
+
+@case_staff
+@require_POST
+def bulk_assign(request):
+    """A supervisor assigns the cases ticked on the list to one caseworker, each as the
+    case page's assignment does (timeline entry, audited save)."""
+    user = request.user
+    if user.role != Role.SUPERVISOR:
+        audit.record(
+            audit.Action.DENIED,
+            actor=user,
+            object_type="case-list",
+            object_id="bulk-assign",
+            ip_address=client_ip(request),
+        )
+        raise PermissionDenied
+    # Back to the list as it was: its filters and page.
+    was = QueryDict(request.POST.get("back", ""))
+    back = _readable_filters(request, was, (*FILTER_NAMES, "page"))
+    form = BulkAssignForm(request.POST, organisation=user.organisation)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{reverse('case-list')}?{urlencode(back)}")
+    caseworker = form.cleaned_data["assigned_to"]
+    cases = access.cases_visible_to(user).filter(reference__in=form.cleaned_data["cases"])
+    assigned = 0
+    with transaction.atomic():
+        for case in cases.select_related("assigned_to").order_by("pk"):
+            if case.assigned_to_id != caseworker.pk:
+                case.assign(caseworker, user)
+                assigned += 1
+    name = caseworker.get_full_name() or caseworker.get_username()
+    if assigned:
+        message = ngettext(
+            "%(count)d case assigned to %(name)s.",
+            "%(count)d cases assigned to %(name)s.",
+            assigned,
+        )
+        messages.success(request, message % {"count": assigned, "name": name})
+    else:
+        messages.info(
+            request, _("No case changed: they were already assigned to %(name)s.") % {"name": name}
+        )
+    return redirect(f"{reverse('case-list')}?{urlencode(back)}")
+
+
 @case_readers
 def case_detail(request, reference):
-    case = access.get_case(request, reference, custody=True)
+    if access.is_case_staff(request.user):
+        return workspace.staff_case_page(request, reference)
     user = request.user
-    if not access.is_case_staff(user):
-        return render(
-            request,
-            "casework/embassy_case.html",
-            {
-                "case": case,
-                "fields": access.visible_fields(user, case),
-                "embassy_requests": access.embassy_requests_for(user, case).order_by("-created_at"),
-                "documents": access.documents_for(user, case).order_by("-uploaded_at"),
-                "custody": access.custody_overview(user, case),
-            },
-        )
-    recruitment = access.recruitment_for(user, case)
-    context = {
-        "case": case,
-        "fields": access.visible_fields(user, case),
-        "recruitment": recruitment,
-        "means": list(recruitment.means_of_control.all()) if recruitment else [],
-        "may_see_restricted": access.may_see_restricted(user, case),
-        "notes": access.notes_for(user, case).select_related("author").order_by("-occurred_at"),
-        "escalations": access.escalations_for(user, case)
-        .select_related("acknowledged_by")
-        .order_by("-created_at")[:20],
-        "tasks": access.tasks_for(user, case)
-        .select_related("assignee")
-        .order_by("status", "due_at"),
-        "contacts": access.contacts_for(user, case).order_by("kind", "name"),
-        "consents": access.consents_for(user, case).order_by("-given_at"),
-        "disclosures": access.disclosures_for(user, case).order_by("-approved_at"),
-        "embassy_requests": access.embassy_requests_for(user, case).order_by("-created_at"),
-        "documents": access.documents_for(user, case).order_by("-uploaded_at"),
-        "nationality_choices": [
-            (n.country.code, n.country.name) for n in case.person.nationalities.all()
-        ],
-        "note_form": NoteForm(),
-        "task_form": TaskForm(
-            organisation=case.organisation, initial={"assignee": case.assigned_to_id or user.pk}
-        ),
-        **custody_context(user, case),
-    }
-    return render(request, "casework/case_detail.html", context)
+    case = access.get_case(request, reference, custody=True)
+    return render(
+        request,
+        "casework/embassy_case.html",
+        {
+            "case": case,
+            "fields": access.visible_fields(user, case),
+            "embassy_requests": access.embassy_requests_for(user, case).order_by("-created_at"),
+            "documents": access.documents_for(user, case).order_by("-uploaded_at"),
+            "custody": access.custody_overview(user, case),
+        },
+    )
 
 
 SECTIONS = {"person": PersonForm, "situation": SituationForm, "recruitment": RecruitmentForm}
@@ -263,8 +311,12 @@ def edit_section(request, reference, section):
             # Saved unchanged: no "details updated" entry claiming a change that wasn't.
             if form.has_changed():
                 case.record_event("section_updated", user, section=section)
+        if htmx(request):  # edited in place on the case page
+            return workspace.section_saved(request, case, section)
         messages.success(request, _("Saved."))
-        return redirect(f"{case.get_absolute_url()}#{section}")
+        return redirect(f"{case.get_absolute_url()}?tab={section}#{section}")
+    if htmx(request):
+        return workspace.section_form(request, case, section, form)
     return render(
         request,
         "casework/edit_section.html",

@@ -13,12 +13,15 @@ from casework.forms import ConsentForm, ContactForm, NoteForm, TaskForm, UploadF
 from casework.http import htmx
 from casework.models import Document
 from casework.submissions import create_once, sent_before
+from casework.views import workspace
 from casework.views.cases import case_readers, case_staff
+from casework.views.timeline import timeline_context
 from casework.vocabularies import Confidentiality
 
 
 def _back(case, anchor):
-    return redirect(f"{case.get_absolute_url()}#{anchor}")
+    # ?tab= opens the case page's tab holding the section (views.workspace).
+    return redirect(f"{case.get_absolute_url()}?tab={anchor}#{anchor}")
 
 
 @case_staff
@@ -38,16 +41,10 @@ def add_note(request, reference):
         create_once(request, form, lambda: _save_note(request, case, form))
         saved = True
     if htmx(request):
-        notes = access.notes_for(request.user, case).select_related("author")
-        return render(
-            request,
-            "casework/partials/timeline.html",
-            {
-                "case": case,
-                "notes": notes.order_by("-occurred_at"),
-                "note_form": NoteForm() if saved else form,
-            },
-        )
+        # The first page, every kind: the note just added is in view whatever the filter.
+        note_form = NoteForm() if saved else form
+        context = timeline_context(request.user, case, note_form=note_form)
+        return render(request, "casework/partials/timeline.html", {"case": case, **context})
     if saved:
         messages.success(request, _("Note added."))
         return _back(case, "timeline")
@@ -105,7 +102,7 @@ def _save_task(request, case, form):
 
 def _tasks_partial(request, case, form=None):
     tasks = access.tasks_for(request.user, case).select_related("assignee")
-    return render(
+    response = render(
         request,
         "casework/partials/tasks.html",
         {
@@ -114,6 +111,7 @@ def _tasks_partial(request, case, form=None):
             "task_form": form or _task_form(case, request.user),
         },
     )
+    return workspace.with_next_panel(request, case, response)
 
 
 @case_staff
@@ -167,14 +165,19 @@ def _save_contact(case, form):
 def add_consent(request, reference):
     case = access.get_case(request, reference)
     form = ConsentForm(request.POST or None, initial={"given_at": timezone.now()})
+    saved = False
     if request.method == "POST" and form.is_valid():
         try:
             create_once(request, form, lambda: _record_consent(request, case, form))
         except IntegrityError:
             form.add_error(None, _("This consent is already recorded and active."))
         else:
-            messages.success(request, _("Consent recorded."))
-            return _back(case, "consent")
+            saved = True
+    if htmx(request):  # recorded in place, on the case page
+        return workspace.consent_block(request, case, form, saved=saved)
+    if saved:
+        messages.success(request, _("Consent recorded."))
+        return _back(case, "consent")
     return render(
         request,
         "casework/child_form.html",

@@ -29,6 +29,7 @@ from casework.forms import (
 )
 from casework.models import Case, CustodyObligations, WayHome
 from casework.submissions import create_once
+from casework.way_home import way_home_steps
 
 case_staff = role_required(Role.CASEWORKER, Role.SUPERVISOR)
 ANCHOR = "custody"
@@ -101,7 +102,7 @@ CHILDREN = {
 
 
 def _back(case: Case) -> HttpResponse:
-    return redirect(f"{case.get_absolute_url()}#{ANCHOR}")
+    return redirect(f"{case.get_absolute_url()}?tab={ANCHOR}#{ANCHOR}")
 
 
 @case_staff
@@ -188,7 +189,7 @@ def custody_section(request: HttpRequest, reference: str, section: str) -> HttpR
 def custody_context(user, case: Case) -> dict:
     """What the case page's custody and return section shows to staff: a fixed number of
     queries whatever the number of events, visits or services."""
-    return {
+    context = {
         "custody": access.custody_overview(user, case),
         "may_see_facility": access.may_see_custody_facility(user, case),
         "custody_events": access.custody_events_for(user, case)
@@ -202,3 +203,12 @@ def custody_context(user, case: Case) -> dict:
         "services": access.services_for(user, case).order_by("-started_on", "-pk"),
         "follow_ups": access.follow_ups_for(user, case).order_by("months"),
     }
+    # Read from the querysets above, whose results the template then reuses: no query.
+    context["way_home_steps"] = way_home_steps(
+        case,
+        events=context["custody_events"],
+        obligations=context["custody_obligations"],
+        way_home=context["way_home"],
+        return_lists=context["return_lists"],
+    )
+    return context

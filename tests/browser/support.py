@@ -19,6 +19,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PASSWORD = "correct-horse-battery"
 TIMEOUT_MS = 10_000
 AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+# Where browser tests leave their screenshots, and the two widths they are taken at.
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+WIDTHS = {1280: 900, 390: 844}
 
 # Chromium also reports a CSP violation as a console error; this listener catches it
 # even where the console message would be missed, and says which directive it was. An

@@ -57,6 +57,7 @@ def test_caseworker_records_custody_and_the_liaison_sees_only_its_status(page_fa
     switch_language(page, language)
     page.set_viewport_size({"width": 390, "height": 844})  # on, on a phone
     page.goto(f"/cases/{case.reference}/")
+    page.locator("#case-tab-custody").click()  # the case page's custody tab
     custody = page.locator("#custody")
 
     # The capture.
@@ -67,7 +68,7 @@ def test_caseworker_records_custody_and_the_liaison_sees_only_its_status(page_fa
     page.get_by_label(field_label(t, CustodyEvent, "facility"), exact=True).fill(FACILITY)
     page.get_by_label(field_label(t, CustodyEvent, "source"), exact=True).fill(SOURCE)
     page.get_by_role("button", name=t("Save")).click()
-    expect(page).to_have_url(re.compile(rf"/cases/{case.reference}/#custody$"))
+    expect(page).to_have_url(re.compile(rf"/cases/{case.reference}/\?tab=custody#custody$"))
     events = page.locator("#custody-events")
     expect(events).to_contain_text(captured)
     expect(events).to_contain_text(t.date(captured_on, "DATE_FORMAT"))
@@ -88,6 +89,9 @@ def test_caseworker_records_custody_and_the_liaison_sees_only_its_status(page_fa
     expect(page.locator("#icrc-visits")).to_contain_text(t.date(visited_on, "DATE_FORMAT"))
 
     # The case's timeline tells each step in the reader's language.
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not overflow, "the custody tab is wider than a phone"
+    page.locator("#case-tab-timeline").click()
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text(t("Custody event recorded: %(kind)s.", kind=captured))
     expect(timeline).to_contain_text(t("Custody obligations updated."))

@@ -6,10 +6,8 @@ and 390 pixels under var/screenshots/.
 """
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils.text import capfirst
 from playwright.sync_api import Page, expect
 
@@ -17,12 +15,11 @@ from accounts.models import Role
 from casework import labels, matching, tasks
 from casework.models import Case, Inquiry, InquiryCandidate
 from casework.vocabularies import InquiryStatus, MatchDecision
-from tests.browser.support import Catalogue, assert_clean, sign_in, switch_language
+from tests.browser.support import SCREENSHOTS, Catalogue, assert_clean, sign_in, switch_language
 from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = {"1280": (1280, 900), "390": (390, 844)}
 INQUIRY_URL = re.compile(r"/inquiries/([A-Z0-9-]+)/$")
 SOUGHT_IN_DEVANAGARI = "राम बहादुर थापा"  # Ram Bahadur Thapa, as his mother wrote it

@@ -130,6 +130,8 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page, l
     reference = REFERENCE_URL.search(page.url).group(1)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ravi Sharma")
     expect(page.get_by_role("status")).to_contain_text(t("Case %(ref)s registered.", ref=reference))
+    # The case page shows one section at a time, as tabs.
+    page.locator("#case-tab-recruitment").click()
     recruitment_fields = page.locator("#recruitment-fields")
     # Localised, as every date: "September 2024", "вересень 2024", "septembre 2024".
     expect(recruitment_fields).to_contain_text(
@@ -149,6 +151,7 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page, l
     assert Recruitment.objects.get(case=case).promised_job == "security"
 
     # A family contact, on the contact page.
+    page.locator("#case-tab-contacts").click()
     page.locator("#contacts").get_by_role("link", name=t("Add")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Add a contact"))
     page.select_option("#id_kind", "family")
@@ -158,7 +161,7 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page, l
     page.check("#id_person_agreed")
     page.check("#id_safe_to_contact")
     page.get_by_role("button", name=t("Save")).click()
-    expect(page).to_have_url(re.compile(rf"/cases/{reference}/#contacts$"))
+    expect(page).to_have_url(re.compile(rf"/cases/{reference}/\?tab=contacts#contacts$"))
     expect(page.locator("#contact-list")).to_contain_text(
         f"Sunita Sharma · {t.label(ContactKind.FAMILY.label)} (sister)"
     )
@@ -184,6 +187,7 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page, l
     # Back on the first case: a task and a note, added in place by htmx.
     page.goto(f"/cases/{reference}/")
     page.evaluate("window.__sameDocument = true")
+    page.locator("#case-tab-tasks").click()  # a tab, loaded in place too
     # Labels are the fields' verbose names ("title", "kind"), matched ignoring case.
     task_form = page.locator("#task-form")
     task_form.get_by_label(t("title")).fill("Ask the sister for a copy of the passport")
@@ -192,6 +196,7 @@ def test_caseworker_registers_a_case_then_is_warned_of_a_second_spelling(page, l
     expect(page.locator("#task-list")).to_contain_text("Ask the sister for a copy of the passport")
     expect(page.locator("#task-form").get_by_label(t("title"))).to_have_value("")
 
+    page.locator("#case-tab-timeline").click()
     note_form = page.locator("#note-form")
     note_form.get_by_label(t("kind")).select_option("call")
     note_form.get_by_label(t("text")).fill("Sunita says he called from the camp on Sunday.")

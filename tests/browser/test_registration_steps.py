@@ -4,22 +4,19 @@ language lists; screenshots of every step at 1280 and 390 pixels under var/scree
 """
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from accounts.models import Role
 from casework import matching
 from casework.models import Case, IdentityDocument
-from tests.browser.support import AXE, assert_clean, sign_in
+from tests.browser.support import AXE, SCREENSHOTS, assert_clean, sign_in
 from tests.browser.test_accessibility import axe_violations
 from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = {"1280": (1280, 900), "390": (390, 844)}
 MAX_INTERACTIONS = 40
 
