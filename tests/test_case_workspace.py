@@ -404,3 +404,20 @@ def test_escalations_cost_the_same_queries_however_many(case, organisation, supe
             page, "escalation-list"
         )
     assert counts[0] == counts[1], counts
+
+
+def test_a_supervisors_decision_lands_on_the_tab_it_changed(case, supervisor):
+    # Approving or revoking a disclosure opens the consent tab; an acknowledgement from the
+    # full page opens the timeline, where the escalations are listed.
+    client = signed_in_client(supervisor)
+    approved = client.post(
+        reverse("disclosure-approve", args=[case.reference]),
+        {"country": case.person.nationalities.first().country.code},
+    )
+    assert approved.url == f"{case.get_absolute_url()}?tab=consent#consent"
+    assert 'id="consent-list"' in client.get(approved.url).content.decode()
+    escalation = EscalationFactory(case=case)
+    acknowledged = client.post(
+        reverse("escalation-acknowledge", args=[case.reference, escalation.pk])
+    )
+    assert acknowledged.url == f"{case.get_absolute_url()}?tab=timeline#timeline"

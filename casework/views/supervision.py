@@ -102,9 +102,12 @@ def queue(request):
     return render(request, "casework/queue.html", context)
 
 
-def _next(request, case):
+def _next(request, case, section=""):
+    """Back to the queue, or to the case page with the tab holding `section` open."""
     if request.POST.get("next") == "queue":
         return redirect("queue")
+    if section:
+        return redirect(f"{case.get_absolute_url()}?tab={section}#{section}")
     return redirect("case-detail", reference=case.reference)
 
 
@@ -148,7 +151,7 @@ def acknowledge_escalation(request, reference, pk):
         fields=["acknowledged_at"],
     )
     messages.success(request, _("Escalation acknowledged."))
-    return _next(request, case)
+    return _next(request, case, "timeline")
 
 
 @supervisor_only
@@ -181,10 +184,10 @@ def approve_disclosure(request, reference):
         disclosure = case.approve_disclosure(request.POST.get("country", ""), request.user)
     except ValueError:
         messages.error(request, _("Disclosure is only possible to a country of nationality."))
-        return _next(request, case)
+        return _next(request, case, "consent")
     if disclosure is None:
         messages.info(request, _("Disclosure to this embassy is already approved."))
-        return _next(request, case)
+        return _next(request, case, "consent")
     access.record_case_event(
         request,
         case,
@@ -193,7 +196,7 @@ def approve_disclosure(request, reference):
         detail="approved",
     )
     messages.success(request, _("Disclosure approved."))
-    return _next(request, case)
+    return _next(request, case, "consent")
 
 
 @supervisor_only
@@ -212,4 +215,4 @@ def revoke_disclosure(request, reference, pk):
         detail="revoked",
     )
     messages.success(request, _("Disclosure revoked."))
-    return _next(request, case)
+    return _next(request, case, "consent")
