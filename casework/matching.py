@@ -779,45 +779,12 @@ def _score_sql(names, floor, organisation_id, persons, limit, every_part, recent
         # A part this far cannot be in a score of `floor` or more.
         if sim >= len(names[n]) * floor - (len(names[n]) - 1) - 1e-3
     ]
-    postgresql = connection.vendor == "postgresql"
     table = NameKey._meta.db_table
-    where, where_params = "", []
-    if organisation_id is not None:
-        where, where_params = "AND k.organisation_id = %s", [organisation_id]
-    if persons is not None:
-        subquery, sub_params = persons.values("pk").query.sql_with_params()
-        where += f" AND k.person_id IN ({subquery})"
-        where_params += list(sub_params)
+    where, where_params = _holders_scope(organisation_id, persons)
     direction = "DESC" if recent_first else ""
-    if postgresql:
-        # Array parameters: psycopg takes long to parse hundreds of placeholders.
-        lookup_values = (
-            "SELECT * FROM unnest(%s::int[], %s::text[], %s::float8[], %s::int[], %s::bool[],"
-            " %s::int[], %s::int[])"
-        )
-        lookup_params: list = [list(column) for column in zip(*lookups, strict=True)]
-        part_values = (
-            "SELECT * FROM unnest(%s::int[], %s::int[], %s::text[], %s::float8[], %s::int[])"
-        )
-        part_params: list = [list(column) for column in zip(*parts, strict=True)] or [[]] * 5
-        # The newest (or first) holders of each key, read from the index alone.
-        hits = f"""
-            SELECT c.n, c.bound, c.exact, c.g, c.need, h.person_id FROM c CROSS JOIN LATERAL (
-                SELECT k.person_id FROM {table} k WHERE k.key = c.key {where}
-                ORDER BY k.person_id {direction} LIMIT c.holders
-            ) AS h"""  # noqa: S608 - model names and ORM-compiled SQL
-    else:
-        lookup_values = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(lookups))
-        lookup_params = [value for row in lookups for value in row]
-        part_values = (
-            "VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(parts))
-            if parts
-            else "SELECT 0, 0, '', 0.0, 1 WHERE 1 = 0"
-        )
-        part_params = [value for row in parts for value in row]
-        hits = f"""
-            SELECT c.n, c.bound, c.exact, c.g, c.need, k.person_id
-            FROM c JOIN {table} k ON k.key = c.key {where}"""  # noqa: S608 - as above
+    lookup_values, lookup_params, part_values, part_params, hits = _value_tables(
+        lookups, parts, table, where, direction
+    )
     having = "HAVING COUNT(*) = MAX(parts)" if every_part else ""
     sql = f"""
         WITH c(n, key, bound, holders, exact, g, need) AS ({lookup_values}),
@@ -856,6 +823,53 @@ def _score_sql(names, floor, organisation_id, persons, limit, every_part, recent
     """  # noqa: S608 - model names, numbers and ORM-compiled SQL; keys are parameters
     params = [*lookup_params, *part_params, *where_params, round(floor, 4) - 1e-4]
     return sql, params
+
+
+def _holders_scope(organisation_id, persons) -> tuple[str, list]:
+    """The SQL condition (and its parameters) on a name key `k` for the persons in scope."""
+    where, where_params = "", []
+    if organisation_id is not None:
+        where, where_params = "AND k.organisation_id = %s", [organisation_id]
+    if persons is not None:
+        subquery, sub_params = persons.values("pk").query.sql_with_params()
+        where += f" AND k.person_id IN ({subquery})"
+        where_params += list(sub_params)
+    return where, where_params
+
+
+def _value_tables(lookups, parts, table, where, direction):
+    """The lookups and parts as SQL tables, and the holders of each looked-up key (hits),
+    in the backend's own way: arrays on PostgreSQL, VALUES elsewhere."""
+    if connection.vendor == "postgresql":
+        # Array parameters: psycopg takes long to parse hundreds of placeholders.
+        lookup_values = (
+            "SELECT * FROM unnest(%s::int[], %s::text[], %s::float8[], %s::int[], %s::bool[],"
+            " %s::int[], %s::int[])"
+        )
+        lookup_params: list = [list(column) for column in zip(*lookups, strict=True)]
+        part_values = (
+            "SELECT * FROM unnest(%s::int[], %s::int[], %s::text[], %s::float8[], %s::int[])"
+        )
+        part_params: list = [list(column) for column in zip(*parts, strict=True)] or [[]] * 5
+        # The newest (or first) holders of each key, read from the index alone.
+        hits = f"""
+            SELECT c.n, c.bound, c.exact, c.g, c.need, h.person_id FROM c CROSS JOIN LATERAL (
+                SELECT k.person_id FROM {table} k WHERE k.key = c.key {where}
+                ORDER BY k.person_id {direction} LIMIT c.holders
+            ) AS h"""  # noqa: S608 - model names and ORM-compiled SQL
+    else:
+        lookup_values = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(lookups))
+        lookup_params = [value for row in lookups for value in row]
+        part_values = (
+            "VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(parts))
+            if parts
+            else "SELECT 0, 0, '', 0.0, 1 WHERE 1 = 0"
+        )
+        part_params = [value for row in parts for value in row]
+        hits = f"""
+            SELECT c.n, c.bound, c.exact, c.g, c.need, k.person_id
+            FROM c JOIN {table} k ON k.key = c.key {where}"""  # noqa: S608 - as above
+    return lookup_values, lookup_params, part_values, part_params, hits
 
 
 def _shown_floor(ranked: list[tuple[int, float]]) -> float:

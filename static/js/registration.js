@@ -28,12 +28,26 @@
     field.tabIndex = -1;
   };
 
+  // Tom Select re-focuses its box each time the list opens; if the box measures 0 px
+  // wide at that moment (layout not settled on a slow device) it focuses its wrapper
+  // instead, which blurs the box and empties what was being typed. A box that already
+  // has the focus keeps it.
+  const keepFocus = (tomSelect) => {
+    const focus = tomSelect.focus.bind(tomSelect);
+    tomSelect.focus = () => {
+      if (document.activeElement !== tomSelect.control_input) {
+        focus();
+      }
+    };
+    return tomSelect;
+  };
+
   form.querySelectorAll("select").forEach((select) => {
     if (select.options.length < LONG_LIST) {
       return;
     }
     hideOriginal(select);
-    new TomSelect(select, {
+    keepFocus(new TomSelect(select, {
       plugins: select.multiple ? { remove_button: { title: texts.remove } } : [],
       maxOptions: null,
       allowEmptyOption: !select.multiple,
@@ -42,7 +56,7 @@
       // step's buttons on a phone; typing again opens it for the next one.
       closeAfterSelect: true,
       render,
-    });
+    }));
   });
 
   // Languages are typed as ISO codes ("sw, en"); searched here by their names.
@@ -60,7 +74,7 @@
       help.textContent = form.dataset.languagesHelp;
     }
     hideOriginal(languages);
-    new TomSelect(languages, {
+    keepFocus(new TomSelect(languages, {
       options,
       items: codes,
       delimiter: ",",
@@ -70,6 +84,6 @@
       plugins: { remove_button: { title: texts.remove } },
       searchField: ["text", "value"],
       render,
-    });
+    }));
   }
 })();

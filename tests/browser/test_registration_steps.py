@@ -51,6 +51,9 @@ class Counted:
         control = self.page.locator(f"#{select_id}-ts-control")
         self.page.locator(f".ts-control:has(> #{select_id}-ts-control)").click()
         expect(control).to_be_focused()
+        # As a person would, typing once the list has opened (not within the same
+        # millisecond as the click, before Tom Select has finished taking the focus).
+        expect(self.page.locator(f"#{select_id}-ts-dropdown")).to_be_visible()
         self.count += 1
         self.page.keyboard.type(typed)
         expect(control).to_have_value(typed)

@@ -55,6 +55,14 @@ def entries(page) -> list[str]:
     return re.findall(r"Entry \d+", page.locator("#timeline-list").inner_text())
 
 
+def settled(page):
+    """Wait until htmx has settled a swap: it gives swapped-in links their behaviour only
+    then (after its settle delay), as a person, slower than a test, never notices."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def test_filter_and_pages_by_keyboard_in_place_keeping_a_typed_note(page_factory, setting):
     caseworker, case = setting
     page = page_factory()
@@ -80,11 +88,13 @@ def test_filter_and_pages_by_keyboard_in_place_keeping_a_typed_note(page_factory
     page.locator("#timeline-kind").select_option("")
     page.locator("#timeline-filter button").press("Enter")
     expect(page.locator("#timeline-position")).to_contain_text("Every kind, latest first, page 1")
+    settled(page)
     older = page.get_by_role("link", name="Older entries")
     older.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#timeline-position")).to_contain_text("page 2")
     assert entries(page) == [f"Entry {i}" for i in range(14, -1, -1)]
+    settled(page)
     page.get_by_role("link", name="Newer entries").press("Enter")
     expect(page.locator("#timeline-position")).to_contain_text("page 1")
 
