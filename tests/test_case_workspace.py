@@ -260,6 +260,11 @@ def test_only_a_supervisor_acknowledges_from_the_next_panel(case, caseworker, su
     assert escalation.acknowledged_by == supervisor
     assert "Nothing overdue" in text_of(response.content.decode(), "next-panel")
     assert Escalation.objects.filter(acknowledged_at__isnull=True).count() == 0
+    # The timeline tab's list follows: told to reload, it finds the escalation acknowledged.
+    assert response["HX-Trigger"] == "escalations-changed"
+    timeline = client.get(case.get_absolute_url(), {"tab": "timeline"}, **HTMX)
+    listed = text_of(timeline.content.decode(), "timeline-escalations")
+    assert f"acknowledged by {supervisor.get_username()}" in listed
 
 
 def test_a_task_closed_in_the_tasks_tab_refreshes_the_next_panel_too(case, caseworker):

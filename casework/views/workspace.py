@@ -39,6 +39,7 @@ supervisor_only = role_required(Role.SUPERVISOR)
 
 WORKSPACE = "case-workspace"  # the id htmx swaps when a tab is chosen
 TASKS_CHANGED = "tasks-changed"  # the tasks tab, if open, reloads on this event
+ESCALATIONS_CHANGED = "escalations-changed"  # the timeline tab's escalations, likewise
 NEXT_DAYS = 7  # the next panel's horizon
 NEXT_LIMIT = 8  # rows of each kind in the next panel; the tabs have the rest
 # Shown in the header only if it is an image (a photo may have been uploaded as a PDF):
@@ -318,7 +319,8 @@ def next_task_done(request: HttpRequest, reference: str, pk: int) -> HttpRespons
 @supervisor_only
 @require_POST
 def next_escalation_acknowledge(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    """Acknowledge, from the next panel: the panel again, without the escalation."""
+    """Acknowledge, from the next panel: the panel again, without the escalation, and the
+    timeline tab's list of escalations told to reload."""
     case = access.get_case(request, reference)
     escalation = access.get_child(
         request, case, access.escalations_for(request.user, case), pk, "escalation"
@@ -329,4 +331,6 @@ def next_escalation_acknowledge(request: HttpRequest, reference: str, pk: int) -
         )
     if not htmx(request):
         return _back_to_page(case)
-    return HttpResponse(_next_panel(request, case))
+    response = HttpResponse(_next_panel(request, case))
+    response["HX-Trigger"] = ESCALATIONS_CHANGED
+    return response

@@ -202,3 +202,20 @@ def test_workspace_is_accessible_at_both_widths_and_screenshots(page_factory, te
             expect(page.locator(".case-header-bar")).to_be_in_viewport()
         assert_clean(page)
     assert not violations, "\n".join(violations)
+
+
+def test_an_escalation_acknowledged_in_the_next_panel_leaves_the_note_being_typed(page, team):
+    organisation, caseworker, supervisor = team
+    case = busy_case(organisation, caseworker)
+    sign_in(page, supervisor)
+    page.goto(f"/cases/{case.reference}/")
+    page.evaluate("window.__sameDocument = true")
+    page.locator("#note-form").get_by_label("text").fill("Half-typed note")
+    expect(page.locator("#timeline-escalations")).to_contain_text("not yet acknowledged")
+    page.locator("#next-panel").get_by_role("button", name=re.compile("^Acknowledge")).click()
+    expect(page.locator("#next-panel")).not_to_contain_text("A task is overdue.")
+    # The timeline's list follows, in place; what was being typed stays.
+    expect(page.locator("#timeline-escalations")).to_contain_text("acknowledged by")
+    expect(page.locator("#note-form").get_by_label("text")).to_have_value("Half-typed note")
+    assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+    assert_clean(page)
