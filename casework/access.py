@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django_countries.fields import Country
@@ -316,6 +316,14 @@ def may_see_restricted(user, case):
     if not is_case_staff(user) or user.organisation_id != case.organisation_id:
         return False
     return user.role == Role.SUPERVISOR or case.assigned_to_id == user.pk
+
+
+def readable_note(user) -> Q:
+    """What a note of a case `user` sees must be for them to read it: may_see_restricted,
+    for many cases at once (a list's column over notes)."""
+    if user.role == Role.SUPERVISOR:
+        return Q()
+    return Q(confidentiality=Confidentiality.NORMAL) | Q(case__assigned_to_id=user.pk)
 
 
 def notes_for(user, case):

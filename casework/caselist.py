@@ -18,11 +18,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from casework import access
 from casework.models import CaseQuerySet, CustodyEvent, EmbassyRequest, IcrcVisit, Note, Task
 from casework.vocabularies import (
     IN_CUSTODY,
-    Confidentiality,
     CustodyEventKind,
     NoteKind,
     Situation,
@@ -34,8 +33,6 @@ from casework.workflows.embassy_rules import AWAITING as EMBASSY_AWAITING
 EXACT_COUNT_LIMIT = 10_000
 # A count taking longer is given up for the planner's estimate.
 COUNT_TIMEOUT_MS = 50
-# The highest page number read: a bigger one is read as this (then past the end).
-MAX_PAGE = 100_000
 
 # Timeline entries that are a contact with the person or their family.
 CONTACT_KINDS = (NoteKind.CALL, NoteKind.VISIT, NoteKind.MESSAGE, NoteKind.MEETING)
@@ -99,12 +96,9 @@ SAVED_VIEWS = {
 def with_columns(cases: CaseQuerySet, user) -> CaseQuerySet:
     """Each row's latest contact (`last_contact_at`, from notes the user may read) and
     earliest open task (`next_due_at`), as subqueries of the list's own query."""
-    contacts = Note.objects.filter(case=OuterRef("pk"), kind__in=CONTACT_KINDS)
-    if user.role != Role.SUPERVISOR:
-        # access.may_see_restricted: restricted notes are the assigned caseworker's.
-        contacts = contacts.filter(
-            Q(confidentiality=Confidentiality.NORMAL) | Q(case__assigned_to_id=user.pk)
-        )
+    contacts = Note.objects.filter(
+        access.readable_note(user), case=OuterRef("pk"), kind__in=CONTACT_KINDS
+    )
     due = Task.objects.filter(case=OuterRef("pk"), status=TaskStatus.OPEN)
     return cases.annotate(
         last_contact_at=Subquery(contacts.order_by("-occurred_at").values("occurred_at")[:1]),
@@ -165,14 +159,6 @@ class ListPage:
         if self.approximate:
             return None
         return max(1, math.ceil(self.total / self.per_page))
-
-
-def page_number(text) -> int:
-    """The page asked for: a whole number from 1, anything else the first page."""
-    text = str(text or "")
-    if not (text.isascii() and text.isdigit()):
-        return 1
-    return min(max(int(text), 1), MAX_PAGE)
 
 
 def page_of(cases: QuerySet, count_of: QuerySet, number: int, per_page: int) -> ListPage:

@@ -78,11 +78,6 @@ def is_typed_text(value: str) -> bool:
     )
 
 
-def is_id(value: str) -> bool:
-    """An ASCII decimal id that fits a database integer ("²" and "٣" are digits too)."""
-    return value.isascii() and value.isdigit() and len(value) <= 18
-
-
 class PlausibleDatesMixin:
     """Every date and date-time field of the form accepts EARLIEST_DATE..LATEST_DATE only."""
 

@@ -215,13 +215,6 @@ class CaseQuerySet(models.QuerySet):
             models.Exists(Task.objects.overdue(now).filter(case=models.OuterRef("pk")))
         )
 
-    def ids_with_overdue_tasks(self, now: datetime.datetime) -> set[int]:
-        """The ids of these cases with an open task due before `now`, in one query: a list
-        page asks it for its rows only (as an annotation, PostgreSQL hashed every overdue
-        task in the database on each request; see tests/bench/pages.py)."""
-        overdue = Task.objects.overdue(now).filter(case__in=self.values("pk"))
-        return set(overdue.values_list("case_id", flat=True))
-
     def with_overdue_custody_obligations(
         self, today: datetime.date, family_days: int, icrc_visit_days: int
     ) -> "CaseQuerySet":
@@ -385,6 +378,10 @@ class Case(models.Model):
 
     def get_absolute_url(self):
         return reverse("case-detail", kwargs={"reference": self.reference})
+
+    def section_url(self, section: str) -> str:
+        """The case page with the tab holding `section` open, scrolled to it."""
+        return f"{self.get_absolute_url()}?tab={section}#{section}"
 
     @property
     def is_open(self):

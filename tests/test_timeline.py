@@ -13,8 +13,9 @@ from django.utils import timezone, translation
 
 from accounts.models import Role
 from casework import crypto
+from casework.http import MAX_PAGE
 from casework.models import Note
-from casework.views.timeline import MAX_PAGE, PAGE_SIZE, timeline_context
+from casework.views.timeline import PAGE_SIZE, timeline_context
 from casework.vocabularies import Confidentiality, NoteKind
 from tests.factories import CaseFactory, PersonFactory, UserFactory
 from tests.helpers import signed_in_client

@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
@@ -27,10 +26,9 @@ from casework.forms import (
     RecruitmentForm,
     SituationForm,
     StatusForm,
-    is_id,
     is_typed_text,
 )
-from casework.http import htmx
+from casework.http import htmx, is_id, page_number
 from casework.models import Notification, Recruitment
 from casework.views import workspace
 from casework.views.caseload import caseload_pictures
@@ -192,7 +190,7 @@ def _list_page(request, params) -> caselist.ListPage:
     if "sort" not in params and matching.RANK in cases.query.annotations:
         ordering = [matching.RANK, *ordering]  # a name search: the best matches first
     rows = caselist.with_columns(cases.annotate(risk_rank=RISK_RANK), request.user)
-    number = caselist.page_number(request.GET.get("page"))
+    number = page_number(request.GET.get("page"))
     page = caselist.page_of(rows.order_by(*ordering).with_list_details(), cases, number, PAGE_SIZE)
     caselist.mark_overdue(page, timezone.now())
     return page
@@ -214,21 +212,12 @@ def _saved_view_links(params) -> list[dict]:
     return links
 
 
-@case_staff
+@role_required(Role.SUPERVISOR)
 @require_POST
 def bulk_assign(request):
     """A supervisor assigns the cases ticked on the list to one caseworker, each as the
     case page's assignment does (timeline entry, audited save)."""
     user = request.user
-    if user.role != Role.SUPERVISOR:
-        audit.record(
-            audit.Action.DENIED,
-            actor=user,
-            object_type="case-list",
-            object_id="bulk-assign",
-            ip_address=client_ip(request),
-        )
-        raise PermissionDenied
     # Back to the list as it was: its filters and page.
     was = QueryDict(request.POST.get("back", ""))
     back = _readable_filters(request, was, (*FILTER_NAMES, "page"))
@@ -314,7 +303,7 @@ def edit_section(request, reference, section):
         if htmx(request):  # edited in place on the case page
             return workspace.section_saved(request, case, section)
         messages.success(request, _("Saved."))
-        return redirect(f"{case.get_absolute_url()}?tab={section}#{section}")
+        return redirect(case.section_url(section))
     if htmx(request):
         return workspace.section_form(request, case, section, form)
     return render(

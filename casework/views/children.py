@@ -21,7 +21,7 @@ from casework.vocabularies import Confidentiality
 
 def _back(case, anchor):
     # ?tab= opens the case page's tab holding the section (views.workspace).
-    return redirect(f"{case.get_absolute_url()}?tab={anchor}#{anchor}")
+    return redirect(case.section_url(anchor))
 
 
 @case_staff

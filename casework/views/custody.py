@@ -102,7 +102,7 @@ CHILDREN = {
 
 
 def _back(case: Case) -> HttpResponse:
-    return redirect(f"{case.get_absolute_url()}?tab={ANCHOR}#{ANCHOR}")
+    return redirect(case.section_url(ANCHOR))
 
 
 @case_staff

@@ -107,7 +107,7 @@ def _next(request, case, section=""):
     if request.POST.get("next") == "queue":
         return redirect("queue")
     if section:
-        return redirect(f"{case.get_absolute_url()}?tab={section}#{section}")
+        return redirect(case.section_url(section))
     return redirect("case-detail", reference=case.reference)
 
 

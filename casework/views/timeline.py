@@ -11,16 +11,14 @@ from django.utils.cache import patch_vary_headers
 from accounts.decorators import role_required
 from accounts.models import Role
 from casework import access
-from casework.forms import NoteForm, is_id
-from casework.http import htmx
+from casework.forms import NoteForm
+from casework.http import htmx, page_number
 from casework.models import Case
 from casework.vocabularies import NoteKind
 
 case_staff = role_required(Role.CASEWORKER, Role.SUPERVISOR)
 
 PAGE_SIZE = 25
-# Past this page there is nothing on any case; it also keeps OFFSET within a bigint.
-MAX_PAGE = 100_000
 ENTRIES = "timeline-entries"  # the id of what the filter and the pager swap
 
 
@@ -56,12 +54,6 @@ class TimelinePage:
 def chosen_kind(value) -> str:
     """A note kind from the query string; anything else means every kind."""
     return value if value in NoteKind.values else ""
-
-
-def page_number(value) -> int:
-    """A page number from the query string; anything unreadable means the first page."""
-    value = str(value or "")
-    return min(int(value), MAX_PAGE) if is_id(value) and int(value) >= 1 else 1
 
 
 def timeline_context(user, case: Case, *, kind="", page=1, note_form=None) -> dict:
